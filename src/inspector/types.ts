@@ -1,0 +1,81 @@
+/**
+ * The contract of the inspector layer, as the CLI and the language server use it.
+ *
+ *   const found = await listNodeProcesses();                         // processes.ts
+ *   const attached = await attachToTarget(spec, options, token);     // attach.ts
+ *   if (!attached.ok) show(attached.error);
+ *   const capture = await startCapture(attached.value, captureOptions); // capture.ts
+ *   capture.onDidProgress(p => ...);
+ *   const session: SessionFile = await capture.stop();    // or capture.snapshot() while live
+ *   await attached.value.detach();                        // leaves nothing behind in the target
+ */
+import type { Event } from '../core/lifecycle';
+import type { ILogger } from '../core/logger';
+import type { SessionFile } from '../core/session';
+
+/** What the user named: a pid, `host:port`, or a `ws://` inspector URL. */
+export type TargetSpec =
+  | { kind: 'pid'; pid: number }
+  | { kind: 'address'; host: string; port: number }
+  | { kind: 'websocket'; url: string };
+
+/** A running Node process as `gapscope list` and the attach picker show it. */
+export interface NodeProcessInfo {
+  pid: number;
+  /** The command line, arguments joined by spaces. */
+  commandLine: string;
+  cwd: string;
+  /** TCP ports the process listens on (IPv4 and IPv6), ascending. */
+  listeningPorts: number[];
+  /** The inspector port when the inspector is open (found among its listening ports). */
+  inspectorPort?: number;
+}
+
+export interface AttachOptions {
+  logger?: ILogger;
+  /** Allow a non-loopback inspector address (the CLI's --allow-remote). */
+  allowRemote?: boolean;
+  /** Bound on each wait (activation, connect, evaluate), ms. Default 10 000. */
+  timeoutMs?: number;
+}
+
+/** A live CDP connection to one verified target. */
+export interface IInspectorSession {
+  readonly pid: number;
+  readonly inspectorUrl: string;
+  /** True when we opened the inspector with SIGUSR1 and will close it on detach. */
+  readonly inspectorOpenedByUs: boolean;
+  /** Fires once when the connection ends for any reason (target exit, detach). */
+  readonly onDidClose: Event<{ reason: 'detached' | 'target-exited' | 'error' }>;
+  /** Stops any capture, removes the agent, closes the inspector if we opened it, disconnects. */
+  detach(): Promise<void>;
+}
+
+export interface CaptureOptions {
+  /** Sampling interval asked for, µs. Default 1000. */
+  samplingIntervalUs?: number;
+  /** `windows` (default) tracks which request runs; `waits` also tracks async waits. */
+  tracking?: 'windows' | 'waits';
+  /** Stop by itself after this many ms (the CLI's --duration). */
+  durationMs?: number;
+}
+
+export interface CaptureProgress {
+  elapsedMs: number;
+  requests: number;
+  /** Samples received so far (updated at chunk boundaries). */
+  samples: number;
+}
+
+export interface ICapture {
+  readonly onDidProgress: Event<CaptureProgress>;
+  /** Fires when the capture ended by itself (duration elapsed, target exited). */
+  readonly onDidEnd: Event<SessionFile>;
+  /**
+   * The session so far, without stopping (a live view calls this every few seconds; it cuts a
+   * profile chunk).
+   */
+  snapshot(): Promise<SessionFile>;
+  /** Stops profiling and tracking and returns the whole session. Safe to call twice. */
+  stop(): Promise<SessionFile>;
+}
