@@ -9,7 +9,7 @@ import { MethodKinds, Methods } from './protocol';
 function documentedMethods(): Map<string, string> {
   const text = readFileSync(join(__dirname, '../../docs/protocol.md'), 'utf8');
   const rows = new Map<string, string>();
-  for (const match of text.matchAll(/^\| `(gapscope\/\w+)` \| ([^|]+) \|/gm)) {
+  for (const match of text.matchAll(/^\| `(gapscope\/\w+)` *\| ([^|]+)\|/gm)) {
     rows.set(match[1]!, match[2]!.trim());
   }
   return rows;
