@@ -1,0 +1,65 @@
+/**
+ * What the agent and the capture say to each other. The agent is bundled on its own
+ * (`dist/agent.js`), so this module holds types and constants only.
+ *
+ * Every time here is in microseconds on the target's hrtime clock (see core/session.ts).
+ */
+import type { AgentStats, RecordedSpan } from '../../core/session';
+
+/** Key of the agent's state on the target's `globalThis` (a second install replaces the first). */
+export const AGENT_STATE_KEY = 'gapscope.agent';
+
+/** Name of the runtime binding the agent flushes its batches through. */
+export const AGENT_BINDING_NAME = '__gapscopeBinding';
+
+/** What the capture passes to `install`. */
+export interface AgentConfig {
+  bindingName: string;
+  /** Track execution windows with an async_hooks hook (costly; on while capturing). */
+  trackWindows: boolean;
+  /** How often buffered records are flushed, ms. */
+  flushIntervalMs: number;
+  /** Switch records buffered between flushes; a full buffer flushes at once. */
+  windowCapacity: number;
+}
+
+/** What `install` returns to the capture (by value). */
+export interface AgentInstallResult {
+  pid: number;
+  argv: string[];
+  cwd: string;
+  nodeVersion: string;
+  /** hrtime µs minus `performance.now()` µs, measured at install. */
+  clockOffsetUs: number;
+  /** `processor` (pushed onto the provider), `wrapped` (startSpan wrapped), or `none`. */
+  tracer: 'processor' | 'wrapped' | 'none';
+  /** hrtime µs at install. */
+  nowUs: number;
+}
+
+/** A request seen starting. */
+export interface AgentRequestStart {
+  id: number;
+  method: string;
+  url: string;
+  startUs: number;
+}
+
+/** A request seen ending (response finished, or request/socket closed first). */
+export interface AgentRequestEnd {
+  id: number;
+  endUs: number;
+  statusCode?: number;
+  aborted?: boolean;
+  route?: string;
+}
+
+/** One flush, sent as a JSON string through the binding. */
+export interface AgentBatch {
+  starts: AgentRequestStart[];
+  ends: AgentRequestEnd[];
+  /** Switches in time order: parallel arrays as in ExecutionWindows. */
+  windows: { ts: number[]; req: number[] };
+  spans: RecordedSpan[];
+  stats: AgentStats;
+}

@@ -1,0 +1,138 @@
+/**
+ * One verified inspector session (see `IInspectorSession`): the CDP connection plus the clean
+ * detach that leaves nothing of ours in the target.
+ */
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EventEmitter, type Event } from '../core/lifecycle';
+import { nullLogger, type ILogger } from '../core/logger';
+import { AGENT_BINDING_NAME } from './agent/protocol';
+import { AGENT_UNINSTALL_EXPRESSION, DELETE_BINDING_EXPRESSION } from './agentScript';
+import type { CdpConnection } from './cdp';
+import { forgetInspectorPort } from './processes';
+import type { IInspectorSession } from './types';
+
+type CloseReason = 'detached' | 'target-exited' | 'error';
+
+/** Something bound to the session that must end before it detaches (a capture). */
+export interface ISessionParticipant {
+  /** Ends the participant's work in the target (stops our profiler). Must not throw. */
+  end(): Promise<void>;
+}
+
+/** Bound on how long an unexpected close waits to see the target gone, ms. */
+const EXIT_CONFIRM_MS = 1500;
+
+/**
+ * Closes the inspector from inside the target. The `inspector` module is taken during the
+ * evaluate (its `require` dies with it) and `close()` is deferred so the evaluate's answer
+ * leaves first; the unref'd timer never keeps the target alive.
+ */
+const CLOSE_INSPECTOR_EXPRESSION =
+  '(function (inspector) { const timer = setTimeout(function () { try { inspector.close(); }' +
+  ' catch (error) {} }, 100); timer.unref(); return true; })(require("inspector"))';
+
+export class InspectorSession implements IInspectorSession {
+  private readonly didClose = new EventEmitter<{ reason: CloseReason }>();
+  private readonly participants = new Set<ISessionParticipant>();
+  private detaching: Promise<void> | undefined;
+  private closeReason: CloseReason | undefined;
+
+  readonly onDidClose: Event<{ reason: CloseReason }> = this.didClose.event;
+
+  constructor(
+    /** The live connection; the capture sends its CDP requests through it. */
+    readonly connection: CdpConnection,
+    readonly pid: number,
+    readonly inspectorUrl: string,
+    readonly inspectorOpenedByUs: boolean,
+    readonly logger: ILogger = nullLogger,
+    /** Bound on each CDP request of this session, ms. */
+    readonly timeoutMs = 10_000,
+  ) {
+    connection.onDidClose(() => void this.onConnectionClosed());
+  }
+
+  /** True once the connection ended (detach or target exit). */
+  get isClosed(): boolean {
+    return this.connection.isClosed;
+  }
+
+  /** Registers a participant that `detach` ends first; returns a function that unregisters. */
+  addParticipant(participant: ISessionParticipant): () => void {
+    this.participants.add(participant);
+    return () => this.participants.delete(participant);
+  }
+
+  /** Evaluates an expression in the target and returns its value (by value). */
+  async evaluate<T = unknown>(expression: string, includeCommandLineAPI = false): Promise<T> {
+    const answer = await this.connection.send(
+      'Runtime.evaluate',
+      { expression, includeCommandLineAPI, returnByValue: true, silent: true },
+      { timeoutMs: this.timeoutMs },
+    );
+    if (answer.exceptionDetails) {
+      const description = answer.exceptionDetails.exception?.description;
+      throw new Error(
+        `Evaluation failed in the target: ${description ?? answer.exceptionDetails.text}`,
+      );
+    }
+    return answer.result.value as T;
+  }
+
+  detach(): Promise<void> {
+    this.detaching ??= this.runDetach();
+    return this.detaching;
+  }
+
+  private async runDetach() {
+    this.closeReason ??= 'detached';
+    for (const participant of [...this.participants]) await participant.end();
+    this.participants.clear();
+    if (this.connection.isClosed) return;
+
+    await this.step('uninstall the agent', () => this.evaluate(AGENT_UNINSTALL_EXPRESSION));
+    await this.step('remove the binding', () =>
+      this.connection.send('Runtime.removeBinding', { name: AGENT_BINDING_NAME }),
+    );
+    await this.step('delete the binding global', () => this.evaluate(DELETE_BINDING_EXPRESSION));
+    if (this.inspectorOpenedByUs) {
+      await this.step('close the inspector', () => this.evaluate(CLOSE_INSPECTOR_EXPRESSION, true));
+      forgetInspectorPort(this.pid);
+    }
+    await this.connection.close();
+    this.logger.info('attach', 'detached', { pid: this.pid });
+  }
+
+  /** Runs one detach step; a failure is logged and the next steps still run. */
+  private async step(what: string, run: () => Promise<unknown>) {
+    if (this.connection.isClosed) return;
+
+    try {
+      await run();
+    } catch (error) {
+      this.logger.warn('attach.detach', `could not ${what}`, { error: String(error) });
+    }
+  }
+
+  private async onConnectionClosed() {
+    const reason = this.closeReason ?? ((await processGone(this.pid)) ? 'target-exited' : 'error');
+    this.closeReason = reason;
+    this.logger.info('attach', 'session closed', { pid: this.pid, reason });
+    this.didClose.fire({ reason });
+    this.didClose.dispose();
+  }
+}
+
+/** Waits (bounded) for the process to be gone or a zombie; false if it is still running. */
+async function processGone(pid: number): Promise<boolean> {
+  const deadline = Date.now() + EXIT_CONFIRM_MS;
+  while (Date.now() < deadline) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+    const state = stat?.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (stat === undefined || state === 'Z' || state === 'X') return true;
+
+    await sleep(20);
+  }
+  return false;
+}
