@@ -9,8 +9,9 @@
  * Lines in this module are 1-based (as in core/model.ts) unless a field says otherwise.
  */
 import type { GapscopeError } from '../core/errors';
-import type { Analysis, EndpointKey, RequestAnalysis } from '../core/model';
+import type { EndpointKey, RequestAnalysis } from '../core/model';
 import type { NodeProcessInfo } from '../inspector/types';
+import type { FlameData, FlameScope, RequestDetail, TimelineModel } from './webviewMessages';
 
 /** Every custom method, by name. The values are the wire method names. */
 export const Methods = {
@@ -103,17 +104,23 @@ export interface SaveSessionParams {
 }
 export type SaveSessionResult = { ok: true; path: string } | { ok: false; error: GapscopeError };
 
-/** Sent by the client: what the timeline panel shows. */
-export interface TimelineDataParams {
-  /** The request to open the timeline at, if the user picked one (hover link, code lens). */
-  requestId?: number;
-}
+/**
+ * Sent by the client on behalf of the timeline panel: the host side of the timeline runs in the
+ * server (it needs the whole session), the extension only relays. `snapshot` asks for the view
+ * model, `request` for one request's waterfall, `flame` for an aggregated call tree.
+ */
+export type TimelineDataParams =
+  | { query: 'snapshot' }
+  | { query: 'request'; requestId: number }
+  | { query: 'flame'; scope: FlameScope };
 export interface TimelineDataResult {
   state: SessionState;
-  /** Absent when no session is loaded. */
-  analysis?: Analysis;
-  /** The request to scroll to and select. */
-  focusRequestId?: number;
+  /** For `snapshot`; absent when no session is loaded. */
+  model?: TimelineModel;
+  /** For `request`; absent for an unknown id. */
+  detail?: RequestDetail;
+  /** For `flame`. */
+  flame?: FlameData;
 }
 
 /**
