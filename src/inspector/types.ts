@@ -58,6 +58,11 @@ export interface CaptureOptions {
   tracking?: 'windows' | 'waits';
   /** Stop by itself after this many ms (the CLI's --duration). */
   durationMs?: number;
+  /**
+   * How often the profile is cut into a chunk, ms (default 5000). A target that exits loses
+   * only the chunk in progress.
+   */
+  chunkIntervalMs?: number;
 }
 
 export interface CaptureProgress {

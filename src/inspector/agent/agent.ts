@@ -1,0 +1,81 @@
+/**
+ * The agent injected into the target with `Runtime.evaluate` (bundled to `dist/agent.js`, see
+ * `agentScript.ts`). It records request lifecycles, execution windows, spans and outbound calls
+ * and flushes them through the runtime binding. `require` is the evaluate's own and dies with
+ * it, so every module is taken here, synchronously; every callback left behind catches all.
+ */
+import type * as AsyncHooks from 'node:async_hooks';
+import type * as DiagnosticsChannel from 'node:diagnostics_channel';
+import type { AgentStats } from '../../core/session';
+import type { AgentConfig, AgentInstallResult } from './protocol';
+import { AGENT_STATE_KEY } from './protocol';
+import { Recorder, measureClockOffset } from './recorder';
+import { RequestTracker } from './requests';
+import { SpanTracker } from './spans';
+import { WindowTracker } from './windows';
+
+/** What the agent keeps on `globalThis[Symbol.for('gapscope.agent')]`. */
+export interface AgentState {
+  uninstall(): void;
+  flush(): void;
+  readonly stats: AgentStats;
+}
+
+type Require = (id: string) => unknown;
+
+/** Installs the agent (replacing an earlier one) and says what it found. */
+export function install(config: AgentConfig, require: Require): AgentInstallResult {
+  const key = Symbol.for(AGENT_STATE_KEY);
+  const store = globalThis as unknown as Record<symbol, AgentState | undefined>;
+  store[key]?.uninstall();
+
+  const asyncHooks = require('async_hooks') as typeof AsyncHooks;
+  const channels = require('diagnostics_channel') as typeof DiagnosticsChannel;
+  const binding = (globalThis as unknown as Record<string, (text: string) => void>)[
+    config.bindingName
+  ];
+  if (typeof binding !== 'function') throw new Error(`binding ${config.bindingName} is missing`);
+
+  const now = performance.now.bind(performance);
+  const offsetUs = measureClockOffset(now);
+  const recorder = new Recorder(text => binding(text), now, offsetUs, config.windowCapacity);
+  const windows = new WindowTracker(asyncHooks, recorder, now, config.trackWindows);
+  const requests = new RequestTracker(channels, recorder, windows);
+  const spans = new SpanTracker(recorder, windows, performance.timeOrigin);
+
+  requests.install();
+  const tracer = spans.install();
+  windows.enable();
+  const timer = setInterval(() => {
+    try {
+      recorder.flush();
+    } catch {
+      // Flushing never throws; this guards the service anyway.
+    }
+  }, config.flushIntervalMs);
+  timer.unref();
+
+  const state: AgentState = {
+    stats: recorder.stats,
+    flush: () => recorder.flush(),
+    uninstall() {
+      clearInterval(timer);
+      windows.disable();
+      requests.uninstall();
+      spans.uninstall();
+      recorder.flush();
+      if (store[key] === state) delete store[key];
+    },
+  };
+  store[key] = state;
+
+  return {
+    pid: process.pid,
+    argv: process.argv.slice(),
+    cwd: process.cwd(),
+    nodeVersion: process.version,
+    clockOffsetUs: offsetUs,
+    tracer,
+    nowUs: recorder.nowUs(),
+  };
+}

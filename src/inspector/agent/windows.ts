@@ -1,0 +1,99 @@
+/**
+ * Execution windows: which request's code runs on the JS thread. An async_hooks hook tags
+ * every async resource with the request current at its creation; `before` reads the tag of
+ * the resource about to run and records a switch only when the running request changes;
+ * `after` switches back to "no request". Callbacks run on every async hop of the service, so
+ * they do as little as possible and never throw.
+ */
+import type * as AsyncHooks from 'node:async_hooks';
+import type { Recorder } from './recorder';
+
+/** Where a resource carries the id of the request that created it. */
+const REQUEST_TAG = Symbol('gapscope.request');
+
+type Tagged = { [REQUEST_TAG]?: number; socket?: Tagged | null };
+
+export class WindowTracker {
+  /** The request whose code runs now (0: none). */
+  current = 0;
+  private hook: AsyncHooks.AsyncHook | undefined;
+
+  constructor(
+    private readonly asyncHooks: typeof AsyncHooks,
+    private readonly recorder: Recorder,
+    private readonly now: () => number,
+    /** False in "requests only" mode: switches are still kept at request start. */
+    private readonly useHook: boolean,
+  ) {}
+
+  /** Starts tracking (the hook runs only while capturing). */
+  enable(): void {
+    if (!this.useHook || this.hook) return;
+
+    const executionAsyncResource = this.asyncHooks.executionAsyncResource;
+    const tracker = this;
+    this.hook = this.asyncHooks.createHook({
+      init(_asyncId, _type, _triggerAsyncId, resource) {
+        try {
+          if (tracker.current !== 0) (resource as Tagged)[REQUEST_TAG] = tracker.current;
+        } catch {
+          // A non-extensible resource simply stays untagged.
+        }
+      },
+      before() {
+        try {
+          tracker.switchTo(requestOf(executionAsyncResource() as Tagged));
+        } catch {
+          // Never let tracking break the service.
+        }
+      },
+      after() {
+        try {
+          tracker.switchTo(0);
+        } catch {
+          // As above.
+        }
+      },
+    });
+    this.hook.enable();
+  }
+
+  disable(): void {
+    this.hook?.disable();
+    this.hook = undefined;
+  }
+
+  /** Records a switch to `requestId` when it differs from the running one. */
+  switchTo(requestId: number): void {
+    if (requestId === this.current) return;
+
+    this.current = requestId;
+    this.recorder.recordSwitch(this.now(), requestId);
+  }
+
+  /**
+   * Marks the socket of a request, so that callbacks of the connection itself (body chunks,
+   * `end`) count for the request being served on it.
+   */
+  tagSocket(socket: object | null | undefined, requestId: number): void {
+    if (socket) (socket as Tagged)[REQUEST_TAG] = requestId;
+  }
+
+  /** Unmarks a socket whose request ended (keep-alive: the next request is not known yet). */
+  untagSocket(socket: object | null | undefined, requestId: number): void {
+    const tagged = socket as Tagged | null | undefined;
+    if (tagged && tagged[REQUEST_TAG] === requestId) tagged[REQUEST_TAG] = 0;
+  }
+}
+
+/**
+ * The request a resource belongs to: its own tag, else (HTTP parser resources of a server
+ * connection) the tag of its socket, else none.
+ */
+function requestOf(resource: Tagged | undefined): number {
+  if (!resource) return 0;
+
+  const own = resource[REQUEST_TAG];
+  if (own !== undefined) return own;
+  return resource.socket?.[REQUEST_TAG] ?? 0;
+}

@@ -1,0 +1,307 @@
+/**
+ * A capture: the V8 profiler plus the agent, collected into a `SessionFile`. The profiler
+ * cannot stream, so the profile is cut into chunks (stop and start back to back) every few
+ * seconds: a target that exits mid-session loses only its last chunk.
+ */
+import type Cdp from 'devtools-protocol';
+import type ProtocolMapping from 'devtools-protocol/types/protocol-mapping';
+import { GapscopeFailure, agentFailed } from '../core/errors';
+import { EventEmitter, type Event } from '../core/lifecycle';
+import { nullLogger, type ILogger } from '../core/logger';
+import {
+  SESSION_FORMAT,
+  SESSION_VERSION,
+  type AgentStats,
+  type CaptureInfo,
+  type RecordedRequest,
+  type RecordedSpan,
+  type ScriptRecord,
+  type SessionFile,
+} from '../core/session';
+import {
+  AGENT_BINDING_NAME,
+  type AgentBatch,
+  type AgentConfig,
+  type AgentInstallResult,
+} from './agent/protocol';
+import {
+  AGENT_FLUSH_EXPRESSION,
+  AGENT_UNINSTALL_EXPRESSION,
+  agentInstallExpression,
+} from './agentScript';
+import { readScripts, userScriptUrls } from './scripts';
+import { InspectorSession } from './session';
+import type { CaptureOptions, CaptureProgress, ICapture, IInspectorSession } from './types';
+
+type Commands = ProtocolMapping.Commands;
+
+const DEFAULT_SAMPLING_INTERVAL_US = 1000;
+const DEFAULT_CHUNK_INTERVAL_MS = 5000;
+
+const AGENT_DEFAULTS: Omit<AgentConfig, 'trackWindows'> = {
+  bindingName: AGENT_BINDING_NAME,
+  flushIntervalMs: 200,
+  windowCapacity: 16_384,
+};
+
+type EndReason = CaptureInfo['endReason'];
+
+/** Starts profiling and tracking; failures to install the agent throw a GapscopeFailure. */
+export async function startCapture(
+  session: IInspectorSession,
+  options: CaptureOptions = {},
+  logger: ILogger = nullLogger,
+): Promise<ICapture> {
+  if (!(session instanceof InspectorSession)) {
+    throw new Error('startCapture needs a session made by attachToTarget');
+  }
+  const capture = new Capture(session, options, logger);
+  await capture.start();
+  return capture;
+}
+
+class Capture implements ICapture {
+  private readonly didProgress = new EventEmitter<CaptureProgress>();
+  private readonly didEnd = new EventEmitter<SessionFile>();
+  private readonly profiles: Cdp.Profiler.Profile[] = [];
+  private readonly requests = new Map<number, RecordedRequest>();
+  private readonly windows = { ts: [] as number[], req: [] as number[] };
+  private readonly spans: RecordedSpan[] = [];
+  private readonly notes: string[] = [];
+  private readonly scriptCache = new Map<string, ScriptRecord>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly disposeListeners: (() => void)[] = [];
+  private readonly startedAt = new Date();
+  private readonly intervalUs: number;
+  private stats: AgentStats | undefined;
+  private installed: AgentInstallResult | undefined;
+  private chunking: Promise<void> = Promise.resolve();
+  private ending: Promise<SessionFile> | undefined;
+
+  readonly onDidProgress: Event<CaptureProgress> = this.didProgress.event;
+  readonly onDidEnd: Event<SessionFile> = this.didEnd.event;
+
+  constructor(
+    private readonly session: InspectorSession,
+    private readonly options: CaptureOptions,
+    private readonly logger: ILogger,
+  ) {
+    this.intervalUs = options.samplingIntervalUs ?? DEFAULT_SAMPLING_INTERVAL_US;
+  }
+
+  async start(): Promise<void> {
+    const { connection } = this.session;
+    const binding = connection.on('Runtime.bindingCalled', event => {
+      if (event.name === AGENT_BINDING_NAME) this.onBatch(event.payload);
+    });
+    this.disposeListeners.push(() => binding.dispose());
+    const close = this.session.onDidClose(({ reason }) => {
+      if (reason !== 'detached') void this.end('target-exited');
+    });
+    this.disposeListeners.push(() => close.dispose());
+    this.disposeListeners.push(this.session.addParticipant({ end: () => this.endQuietly() }));
+
+    await this.send('Profiler.enable');
+    await this.setSamplingInterval();
+    await this.send('Runtime.addBinding', { name: AGENT_BINDING_NAME });
+    await this.installAgent();
+    await this.send('Profiler.start');
+    this.scheduleTimers();
+    this.logger.info('capture', 'started', { pid: this.session.pid, intervalUs: this.intervalUs });
+  }
+
+  snapshot(): Promise<SessionFile> {
+    if (this.ending) return this.ending;
+
+    return this.queueChunk(true)
+      .then(() => this.flushAgent())
+      .then(() => this.build('stopped'));
+  }
+
+  stop(): Promise<SessionFile> {
+    return this.end('stopped');
+  }
+
+  private end(reason: EndReason): Promise<SessionFile> {
+    this.ending ??= this.runEnd(reason);
+    return this.ending;
+  }
+
+  private async runEnd(reason: EndReason): Promise<SessionFile> {
+    for (const timer of this.timers) clearTimeout(timer);
+    if (!this.session.isClosed) {
+      await this.chunking;
+      await this.guard('stop the profiler', () => this.cutChunk(false));
+      await this.guard('flush the agent', () => this.flushAgent());
+      await this.guard('uninstall the agent', () =>
+        this.session.evaluate(AGENT_UNINSTALL_EXPRESSION),
+      );
+      await this.guard('disable the profiler', () => this.send('Profiler.disable'));
+    }
+    if (this.session.isClosed && reason === 'stopped') reason = 'target-exited';
+
+    for (const dispose of this.disposeListeners.splice(0)) dispose();
+    const file = await this.build(reason);
+    this.logger.info('capture', 'ended', { reason, profiles: this.profiles.length });
+    if (reason !== 'stopped') this.didEnd.fire(file);
+    return file;
+  }
+
+  private async endQuietly() {
+    await this.end('stopped').catch(() => undefined);
+  }
+
+  private async setSamplingInterval() {
+    try {
+      await this.send('Profiler.setSamplingInterval', { interval: this.intervalUs });
+    } catch (error) {
+      this.logger.warn('capture', 'sampling interval refused', { error: String(error) });
+      this.notes.push(
+        'Another client was already profiling this process, so the sampling interval it set ' +
+          `stayed in force (${this.intervalUs} µs was asked); its profile was left running.`,
+      );
+    }
+  }
+
+  private async installAgent() {
+    const tracking = this.options.tracking ?? 'windows';
+    if (tracking === 'waits') {
+      this.notes.push('Wait tracking is not available yet; execution windows were tracked.');
+    }
+    const config: AgentConfig = { ...AGENT_DEFAULTS, trackWindows: true };
+    try {
+      this.installed = await this.session.evaluate<AgentInstallResult>(
+        agentInstallExpression(config),
+        true,
+      );
+    } catch (error) {
+      await this.guard('disable the profiler', () => this.send('Profiler.disable'));
+      throw new GapscopeFailure(agentFailed(String(error)));
+    }
+    if (this.installed.tracer !== 'none') {
+      this.notes.push(
+        `Spans were read from the service's OpenTelemetry tracer (${this.installed.tracer}).`,
+      );
+    }
+  }
+
+  private scheduleTimers() {
+    const chunkMs = this.options.chunkIntervalMs ?? DEFAULT_CHUNK_INTERVAL_MS;
+    const chunkTimer = setInterval(() => void this.queueChunk(true), chunkMs);
+    chunkTimer.unref();
+    this.timers.push(chunkTimer);
+    if (this.options.durationMs !== undefined) {
+      const durationTimer = setTimeout(() => void this.end('duration'), this.options.durationMs);
+      this.timers.push(durationTimer);
+    }
+  }
+
+  /** Queues a chunk cut after the previous one; errors are logged, never thrown. */
+  private queueChunk(restart: boolean): Promise<void> {
+    this.chunking = this.chunking.then(() =>
+      this.ending ? undefined : this.guard('cut a profile chunk', () => this.cutChunk(restart)),
+    );
+    return this.chunking;
+  }
+
+  /** Stops our profile and (when `restart`) starts the next one back to back. */
+  private async cutChunk(restart: boolean) {
+    if (this.session.isClosed) return;
+
+    const stopping = this.send('Profiler.stop');
+    const starting = restart ? this.send('Profiler.start') : undefined;
+    const { profile } = await stopping;
+    this.profiles.push(profile);
+    await starting;
+    this.didProgress.fire(this.progress());
+  }
+
+  private async flushAgent() {
+    if (!this.session.isClosed) await this.session.evaluate(AGENT_FLUSH_EXPRESSION);
+  }
+
+  private onBatch(payload: string) {
+    let batch: AgentBatch;
+    try {
+      batch = JSON.parse(payload) as AgentBatch;
+    } catch (error) {
+      this.logger.assert(false, 'capture.batch', `unreadable agent batch: ${String(error)}`);
+      return;
+    }
+    for (const start of batch.starts) this.requests.set(start.id, { ...start });
+    for (const end of batch.ends) {
+      const request = this.requests.get(end.id);
+      if (request) Object.assign(request, end);
+    }
+    for (let i = 0; i < batch.windows.ts.length; i++) {
+      this.windows.ts.push(batch.windows.ts[i]!);
+      this.windows.req.push(batch.windows.req[i]!);
+    }
+    for (const span of batch.spans) this.spans.push(span);
+    this.stats = batch.stats;
+  }
+
+  private progress(): CaptureProgress {
+    const samples = this.profiles.reduce((sum, profile) => sum + (profile.samples?.length ?? 0), 0);
+    const elapsedMs = Date.now() - this.startedAt.getTime();
+    return { elapsedMs, requests: this.requests.size, samples };
+  }
+
+  private async build(endReason: EndReason): Promise<SessionFile> {
+    const installed = this.installed;
+    const startUs = installed?.nowUs ?? this.profiles[0]?.startTime ?? 0;
+    const endUs = this.profiles.at(-1)?.endTime ?? startUs;
+    const capture: CaptureInfo = {
+      startedAt: this.startedAt.toISOString(),
+      startUs,
+      endUs,
+      samplingIntervalUs: this.intervalUs,
+      tracking: 'windows',
+      endReason,
+      notes: [...this.notes, ...this.exitNotes(endReason)],
+    };
+    if (this.stats) capture.agentStats = { ...this.stats };
+    const scripts = await readScripts(userScriptUrls(this.profiles), this.logger, this.scriptCache);
+    return {
+      format: SESSION_FORMAT,
+      version: SESSION_VERSION,
+      target: {
+        pid: this.session.pid,
+        argv: installed?.argv ?? [],
+        cwd: installed?.cwd ?? '',
+        nodeVersion: installed?.nodeVersion ?? '',
+        inspectorUrl: this.session.inspectorUrl,
+        inspectorOpenedByUs: this.session.inspectorOpenedByUs,
+      },
+      capture,
+      profiles: [...this.profiles],
+      requests: [...this.requests.values()].sort((a, b) => a.id - b.id),
+      windows: { ts: [...this.windows.ts], req: [...this.windows.req] },
+      spans: [...this.spans],
+      waits: [],
+      scripts,
+    };
+  }
+
+  private exitNotes(endReason: EndReason): string[] {
+    if (endReason !== 'target-exited') return [];
+    return [
+      `The target (pid ${this.session.pid}) exited during the capture; the part collected ` +
+        'until the last profile chunk is kept.',
+    ];
+  }
+
+  private send<M extends keyof Commands>(method: M, params?: Commands[M]['paramsType'][0]) {
+    return this.session.connection.send(method, params, { timeoutMs: this.session.timeoutMs });
+  }
+
+  /** Runs a step of the capture; failures are logged (a closed connection quietly). */
+  private async guard(what: string, run: () => Promise<unknown>) {
+    try {
+      await run();
+    } catch (error) {
+      if (this.session.isClosed) return;
+      this.logger.warn('capture', `could not ${what}`, { error: String(error) });
+    }
+  }
+}
