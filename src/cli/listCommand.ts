@@ -1,0 +1,50 @@
+/**
+ * `gapscope list`: the Node processes this user can attach to, with their command line, cwd,
+ * inspector state and listening ports.
+ */
+import { createColors } from 'picocolors';
+import { listNodeProcesses } from '../inspector/processes';
+import type { NodeProcessInfo } from '../inspector/types';
+import type { CliContext } from './context';
+import { ExitCode } from './exitCodes';
+import { ellipsize, padEnd, padStart } from './format';
+
+export interface ListCommandOptions {
+  json?: boolean;
+}
+
+export async function runList(options: ListCommandOptions, context: CliContext): Promise<number> {
+  const processes = await listNodeProcesses();
+  if (options.json) {
+    context.streams.stdout.write(JSON.stringify(processes, null, 2) + '\n');
+    return ExitCode.Ok;
+  }
+
+  if (!processes.length) {
+    context.streams.stderr.write('No Node.js processes found (other than this one).\n');
+    return ExitCode.Ok;
+  }
+  context.streams.stdout.write(renderProcessTable(processes, context.color));
+  return ExitCode.Ok;
+}
+
+/** One row per process: pid, inspector state, ports, cwd and command line. */
+export function renderProcessTable(processes: readonly NodeProcessInfo[], color: boolean): string {
+  const c = createColors(color);
+  const rows = [
+    c.dim(`${padStart('PID', 7)}  ${padEnd('INSPECTOR', 16)}  ${padEnd('PORTS', 18)}  COMMAND`),
+  ];
+  for (const info of processes) {
+    const inspector =
+      info.inspectorPort === undefined ? c.dim('closed') : c.green(`open :${info.inspectorPort}`);
+    const inspectorText =
+      info.inspectorPort === undefined ? 'closed' : `open :${info.inspectorPort}`;
+    const ports = info.listeningPorts.filter(port => port !== info.inspectorPort).join(',') || '-';
+    rows.push(
+      `${padStart(String(info.pid), 7)}  ${inspector}${' '.repeat(Math.max(0, 16 - inspectorText.length))}` +
+        `  ${padEnd(ellipsize(ports, 18), 18)}  ${ellipsize(info.commandLine, 60)}`,
+    );
+    rows.push(c.dim(`${' '.repeat(9)}cwd ${info.cwd || '?'}`));
+  }
+  return rows.join('\n') + '\n';
+}

@@ -1,0 +1,217 @@
+/**
+ * The text report of a session: a header saying what was captured and how, then per endpoint
+ * its latency, CPU and untraced time, its hot lines (with the inner frame and a hint) and what
+ * filled its untraced gaps. Plain text with optional colour; stdout is the CLI's to print it.
+ */
+import { createColors } from 'picocolors';
+import type { Analysis, EndpointKey, EndpointStats, GapCauseTotal, HotLine } from '../core/model';
+import type { SessionFile } from '../core/session';
+import {
+  displayPath,
+  ellipsize,
+  formatMs,
+  formatSeconds,
+  formatShare,
+  median,
+  padEnd,
+  padStart,
+} from './format';
+
+export interface ReportOptions {
+  /** Paths inside this directory are shown relative to it. */
+  cwd: string;
+  color: boolean;
+  /** Hot lines shown per endpoint. Default 5. */
+  maxHotLines?: number;
+  /** Gap causes shown per endpoint. Default 5. */
+  maxGapCauses?: number;
+  /** The load generator's own p50 per endpoint (ms), shown beside ours (the demo passes it). */
+  clientP50Ms?: ReadonlyMap<EndpointKey, number>;
+}
+
+type Colors = ReturnType<typeof createColors>;
+
+/** What the agent's tracking modes record, and what that costs the target. */
+const TRACKING_COST: Record<SessionFile['capture']['tracking'], string> = {
+  windows: 'request switches only (low overhead)',
+  waits: 'request switches and async waits (finer, costlier)',
+};
+
+const LOCATION_WIDTH = 30;
+const FUNCTION_WIDTH = 20;
+
+/** Renders the whole report; ends with a newline. */
+export function renderReport(analysis: Analysis, session: SessionFile, options: ReportOptions) {
+  const c = createColors(options.color);
+  const lines = [...renderHeader(analysis, session, c), ''];
+
+  if (analysis.totals.idle) {
+    lines.push(c.yellow('No CPU activity: the target was idle during the capture.'), '');
+  }
+  if (!analysis.endpoints.length) {
+    lines.push(c.yellow('No HTTP requests were seen during the capture.'));
+    lines.push('Send traffic to the service while attached, or capture for longer (--duration).');
+    lines.push('');
+  }
+
+  for (const endpoint of sortEndpoints(analysis.endpoints)) {
+    lines.push(...renderEndpoint(endpoint, options, c), '');
+  }
+
+  const outside = analysis.hotLines.filter(
+    line => !analysis.endpoints.some(e => e.key === line.endpoint),
+  );
+  if (outside.length && !analysis.totals.idle) {
+    lines.push(c.bold('Outside requests'));
+    lines.push(...renderHotLines(outside, options, c, 'ms'), '');
+  }
+  return lines.join('\n').replace(/\n+$/, '\n');
+}
+
+function renderHeader(analysis: Analysis, session: SessionFile, c: Colors): string[] {
+  const { target, capture } = session;
+  const lines = [
+    `${c.bold('Gapscope')} · pid ${target.pid} · ${ellipsize(target.argv.join(' '), 70)}`,
+  ];
+
+  const started = capture.startedAt ? new Date(capture.startedAt).toLocaleTimeString() : '?';
+  const totals = analysis.totals;
+  lines.push(
+    `Captured ${formatSeconds(totals.durationMs)} from ${started} (${capture.endReason}) · ` +
+      `Node ${target.nodeVersion} · ${totals.samples} samples · ${totals.requests} requests`,
+  );
+
+  const inForce = effectiveIntervalUs(session);
+  const asked = capture.samplingIntervalUs;
+  const interval =
+    inForce === undefined || Math.abs(inForce - asked) <= asked * 0.2
+      ? `Sampling every ${asked} µs`
+      : `Sampling every ~${Math.round(inForce)} µs in force (asked ${asked} µs)`;
+  lines.push(`${interval} · tracking: ${capture.tracking}, ${TRACKING_COST[capture.tracking]}`);
+
+  const stats = capture.agentStats;
+  if (stats) {
+    const cpuMs = stats.flushCpuUs / 1000;
+    const share = totals.durationMs > 0 ? cpuMs / totals.durationMs : 0;
+    lines.push(
+      `Agent cost in the target: ${formatMs(cpuMs)} ms CPU in ${stats.flushes} flushes ` +
+        `(${formatShare(share)} of the window)`,
+    );
+  }
+  if (!totals.idle) {
+    lines.push(`${formatShare(totals.attributedCpuShare)} of sampled CPU ran request code`);
+  }
+
+  const notes = [...new Set([...capture.notes, ...analysis.notes])];
+  for (const note of notes) lines.push(c.dim(`note: ${note}`));
+  return lines;
+}
+
+function renderEndpoint(endpoint: EndpointStats, options: ReportOptions, c: Colors): string[] {
+  const count = `${endpoint.count} request${endpoint.count === 1 ? '' : 's'}`;
+  const lines = [`${c.bold(c.cyan(endpoint.key))}  ${c.dim('·')}  ${count}`];
+
+  const clientP50 = options.clientP50Ms?.get(endpoint.key);
+  const client =
+    clientP50 === undefined ? '' : c.dim(`   (load generator p50 ${formatMs(clientP50)})`);
+  lines.push(
+    `  latency ms   p50 ${formatMs(endpoint.p50Ms)}   p95 ${formatMs(endpoint.p95Ms)}` +
+      `   p99 ${formatMs(endpoint.p99Ms)}${client}`,
+  );
+  lines.push(
+    `  per request  CPU ${formatMs(endpoint.cpuMsPerRequest)} ms   untraced ` +
+      `${formatMs(endpoint.untracedMsPerRequest)} ms   explained ` +
+      formatShare(endpoint.explainedShare),
+  );
+
+  if (endpoint.hotLines.length) {
+    lines.push(...renderHotLines(endpoint.hotLines, options, c, 'ms/req'));
+  } else {
+    lines.push(c.dim('  no CPU samples in this endpoint’s code'));
+  }
+
+  const causes = endpoint.gapCauses.filter(cause => cause.msPerRequest > 0);
+  if (causes.length) lines.push(...renderGapCauses(causes, options, c));
+  return lines;
+}
+
+/** Hot-line rows; `unit` is `ms/req` per endpoint, `ms` for totals outside requests. */
+function renderHotLines(
+  hotLines: HotLine[],
+  options: ReportOptions,
+  c: Colors,
+  unit: 'ms/req' | 'ms',
+): string[] {
+  const lines = [
+    c.dim(
+      `  ${padEnd('hot lines', LOCATION_WIDTH)} ${padEnd('function', FUNCTION_WIDTH)} ` +
+        `${padStart(unit, 8)} ${padStart('share', 6)}`,
+    ),
+  ];
+  for (const hot of hotLines.slice(0, options.maxHotLines ?? 5)) {
+    const where = ellipsize(`${displayPath(hot.file, options.cwd)}:${hot.line}`, LOCATION_WIDTH);
+    const value = unit === 'ms/req' ? hot.msPerRequest : hot.totalMs;
+    const inner = hot.innerFrames[0] ? c.dim(`  in ${hot.innerFrames[0].name}`) : '';
+    lines.push(
+      `  ${c.yellow(padEnd(where, LOCATION_WIDTH))} ` +
+        `${padEnd(ellipsize(hot.functionName || '(anonymous)', FUNCTION_WIDTH), FUNCTION_WIDTH)} ` +
+        `${padStart(formatMs(value), 8)} ${padStart(formatShare(hot.share), 6)}${inner}`,
+    );
+    for (const hint of wrap(hot.hint ? `hint: ${hot.hint}` : '', 100 - 4)) {
+      lines.push(`    ${c.green(hint)}`);
+    }
+  }
+  return lines;
+}
+
+function renderGapCauses(causes: GapCauseTotal[], options: ReportOptions, c: Colors): string[] {
+  const lines = [c.dim(`  ${padEnd('untraced time', LOCATION_WIDTH + FUNCTION_WIDTH + 1)} ms/req`)];
+  const sorted = [...causes].sort((a, b) => b.msPerRequest - a.msPerRequest);
+  for (const cause of sorted.slice(0, options.maxGapCauses ?? 5)) {
+    const label = relativizeLabel(cause, options.cwd);
+    const text = ellipsize(`${padEnd(cause.kind, 10)}${label}`, LOCATION_WIDTH + FUNCTION_WIDTH);
+    lines.push(
+      `  ${padEnd(text, LOCATION_WIDTH + FUNCTION_WIDTH + 1)}${padStart(formatMs(cause.msPerRequest), 7)}`,
+    );
+  }
+  return lines;
+}
+
+/** Labels name files by absolute path when core has no cwd; show them like hot lines. */
+function relativizeLabel(cause: GapCauseTotal, cwd: string): string {
+  const file = cause.location?.file;
+  if (!file) return cause.label;
+
+  return cause.label.split(file).join(displayPath(file, cwd));
+}
+
+/** Splits `text` into lines of at most `width` characters at spaces. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (current && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = `  ${word}`;
+    } else {
+      current = current ? `${current} ${word}` : word;
+    }
+  }
+  if (current) lines.push(current);
+  return lines;
+}
+
+/** Endpoints by total time spent in them, biggest first. */
+function sortEndpoints(endpoints: readonly EndpointStats[]): EndpointStats[] {
+  return [...endpoints].sort((a, b) => b.count * b.meanMs - a.count * a.meanMs);
+}
+
+/** The median gap between samples over all profiles (µs); undefined without samples. */
+export function effectiveIntervalUs(session: SessionFile): number | undefined {
+  const deltas: number[] = [];
+  for (const profile of session.profiles) {
+    // The first delta is from the profile's start, not from a previous sample.
+    for (const delta of profile.timeDeltas?.slice(1) ?? []) deltas.push(delta);
+  }
+  return median(deltas);
+}
