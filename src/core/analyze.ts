@@ -1,0 +1,293 @@
+/**
+ * `analyzeSession`: the pure, deterministic analysis of a recorded session (see model.ts for
+ * what it produces and session.ts for what it reads). No file system: sources and maps the
+ * session lacks come through `AnalyzeOptions.readFile`.
+ */
+import { attributeSamples } from './attribution';
+import { type EndpointInput, type SiteTotal, endpointStats } from './endpoints';
+import { FrameCategory } from './frames';
+import { classifyGap, complement, coveredIntervals, coveringSpans, spanViews } from './gaps';
+import type { GapContext } from './gaps';
+import { LineResolver } from './lines';
+import type { Analysis, CpuSlice, Gap, RequestAnalysis } from './model';
+import { buildProfileModel, type ProfileModel } from './profileModel';
+import { endpointKey, requestRoute } from './routes';
+import type { RecordedRequest, RecordedSpan, RecordedWait, SessionFile } from './session';
+import { type ReadFile, type ScriptSource, SourceMapResolver } from './sourceMaps';
+import { safeRatio } from './stats';
+import { buildNotes } from './notes';
+
+export interface AnalyzeOptions {
+  /** Reads a file by absolute path: sources and source maps the session's `scripts` lack. */
+  readFile?: ReadFile;
+}
+
+/** Per-request accumulators of the sample pass, indexed by request index. */
+interface SamplePass {
+  cpuUs: Float64Array;
+  slices: CpuSlice[][];
+  /** `requestIndex * nodeCount + node` -> [µs, samples]. */
+  nodeTime: Map<number, [number, number]>;
+  cpuTotalUs: number;
+  attributedUs: number;
+}
+
+/** Analyses a session; see model.ts for the result. */
+export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {}): Analysis {
+  const model = buildProfileModel(session.profiles);
+  const sampleRequest = attributeSamples(model.sampleStartUs, session.windows);
+  const sourceMaps = new SourceMapResolver(scriptSources(session), options.readFile);
+  const lines = new LineResolver(model, sourceMaps);
+  const requests = session.requests;
+  const indexById = new Map(requests.map((request, index) => [request.id, index]));
+  const keys = requests.map(request => endpointKey(request.method, requestRoute(request)));
+
+  const pass = samplePass(model, sampleRequest, indexById, lines);
+  const context: GapContext = {
+    model,
+    sampleRequest,
+    lines,
+    sourceMaps,
+    endpointOf: id => keys[indexById.get(id) ?? -1] ?? `request ${id}`,
+  };
+  const endpoints = new Map<string, EndpointInput>();
+  const spansByRequest = groupBy(coveringSpans(session.spans), span => span.requestId);
+  const waitsByRequest = groupBy(session.waits, wait => wait.requestId);
+  const results = requests.map((request, index) => {
+    const key = keys[index] ?? '';
+    const endpoint = endpointInput(endpoints, key, request);
+    const spans = spansByRequest.get(request.id) ?? [];
+    const waits = waitsByRequest.get(request.id) ?? [];
+    const result = analyzeRequest(context, session, request, key, spans, waits, pass, index);
+    result.analysis.cpuSlices.push(...result.blockedSlices);
+    result.analysis.cpuSlices.sort((a, b) => a.startUs - b.startUs);
+    endpoint.requests.push(result.analysis);
+    endpoint.coveredUs += result.coveredUs;
+    for (const [site, us] of result.cpuBySite) siteTotal(endpoint.sites, site).untracedUs += us;
+    return result.analysis;
+  });
+  addNodeTime(pass, model, lines, keys, endpoints);
+
+  const endpointList = [...endpoints.values()].map(input => endpointStats(input, lines.sites));
+  endpointList.sort((a, b) => b.count * b.meanMs - a.count * a.meanMs);
+  const hotLines = endpointList.flatMap(endpoint => endpoint.hotLines);
+  hotLines.sort((a, b) => b.totalMs - a.totalMs);
+
+  const idle = pass.cpuTotalUs <= 0;
+  return {
+    endpoints: endpointList,
+    requests: results,
+    hotLines,
+    totals: {
+      durationMs: Math.max(0, session.capture.endUs - session.capture.startUs) / 1000,
+      samples: model.sampleCount,
+      requests: requests.length,
+      attributedCpuShare: safeRatio(pass.attributedUs, pass.cpuTotalUs),
+      idle,
+    },
+    notes: buildNotes(session, model, idle),
+  };
+}
+
+function scriptSources(session: SessionFile): Map<string, ScriptSource> {
+  const scripts = new Map<string, ScriptSource>();
+  for (const script of session.scripts ?? []) {
+    const entry: ScriptSource = {};
+    if (script.source !== undefined) entry.source = script.source;
+    if (script.sourceMap) entry.sourceMap = script.sourceMap;
+    if (script.sourceMapUrl) entry.sourceMapUrl = script.sourceMapUrl;
+    scripts.set(script.url, entry);
+  }
+  return scripts;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const list = groups.get(key(item));
+    if (list) list.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+/** One pass over all samples: CPU per request, time per (request, node), CPU slices. */
+function samplePass(
+  model: ProfileModel,
+  sampleRequest: Int32Array,
+  indexById: Map<number, number>,
+  lines: LineResolver,
+): SamplePass {
+  const count = indexById.size;
+  const pass: SamplePass = {
+    cpuUs: new Float64Array(count),
+    slices: Array.from({ length: count }, () => []),
+    nodeTime: new Map(),
+    cpuTotalUs: 0,
+    attributedUs: 0,
+  };
+  const nodeCount = model.nodes.length;
+  for (let i = 0; i < model.sampleCount; i++) {
+    const node = model.sampleNode[i] ?? 0;
+    const category = model.category[node];
+    if (category === FrameCategory.Idle || category === FrameCategory.Root) continue;
+
+    const start = model.sampleStartUs[i] ?? 0;
+    const end = model.sampleEndUs[i] ?? 0;
+    const us = end - start;
+    pass.cpuTotalUs += us;
+    const owner = sampleRequest[i] ?? 0;
+    if (owner === 0) continue;
+    pass.attributedUs += us;
+    const index = indexById.get(owner);
+    if (index === undefined) continue;
+
+    const slices = pass.slices[index] as CpuSlice[];
+    if (category === FrameCategory.Gc) {
+      addSlice(slices, start, end, -1, lines, 'gc');
+      continue;
+    }
+    pass.cpuUs[index] = (pass.cpuUs[index] ?? 0) + us;
+    const key = index * nodeCount + node;
+    const time = pass.nodeTime.get(key);
+    if (time) {
+      time[0] += us;
+      time[1]++;
+    } else {
+      pass.nodeTime.set(key, [us, 1]);
+    }
+    addSlice(slices, start, end, lines.chargeOf(node).primary, lines, 'cpu');
+  }
+  return pass;
+}
+
+/** Extends the request's last slice when it ends where this sample starts on the same site. */
+function addSlice(
+  slices: CpuSlice[],
+  start: number,
+  end: number,
+  siteId: number,
+  lines: LineResolver,
+  kind: 'cpu' | 'gc',
+) {
+  const site = lines.sites[siteId];
+  const functionName = kind === 'gc' ? '(garbage collector)' : (site?.functionName ?? '');
+  const last = slices[slices.length - 1] as (CpuSlice & { siteId?: number }) | undefined;
+  if (last && last.endUs === start && last.kind === kind && last.siteId === siteId) {
+    last.endUs = end;
+    return;
+  }
+
+  const slice: CpuSlice = { startUs: start, endUs: end, functionName, kind };
+  if (site?.location) slice.location = site.location;
+  if (site?.inner) slice.inner = site.inner;
+  // A non-enumerable marker keeps merging exact without a per-sample lookup or a JSON field.
+  Object.defineProperty(slice, 'siteId', { value: siteId, enumerable: false });
+  slices.push(slice);
+}
+
+function endpointInput(
+  endpoints: Map<string, EndpointInput>,
+  key: string,
+  request: RecordedRequest,
+): EndpointInput {
+  let input = endpoints.get(key);
+  if (!input) {
+    const route = requestRoute(request);
+    input = {
+      key,
+      method: request.method.toUpperCase(),
+      route,
+      requests: [],
+      sites: new Map(),
+      coveredUs: 0,
+    };
+    endpoints.set(key, input);
+  }
+  return input;
+}
+
+function siteTotal(sites: Map<number, SiteTotal>, site: number): SiteTotal {
+  let total = sites.get(site);
+  if (!total) {
+    total = { us: 0, samples: 0, untracedUs: 0 };
+    sites.set(site, total);
+  }
+  return total;
+}
+
+/** Splits each (request, node) time over the node's sites, into its endpoint's totals. */
+function addNodeTime(
+  pass: SamplePass,
+  model: ProfileModel,
+  lines: LineResolver,
+  keys: string[],
+  endpoints: Map<string, EndpointInput>,
+) {
+  const nodeCount = Math.max(1, model.nodes.length);
+  for (const [key, [us, samples]] of pass.nodeTime) {
+    const index = Math.floor(key / nodeCount);
+    const endpoint = endpoints.get(keys[index] ?? '');
+    if (!endpoint) continue;
+
+    const charge = lines.chargeOf(key % nodeCount);
+    for (let k = 0; k < charge.sites.length; k++) {
+      const weight = charge.weights[k] ?? 0;
+      const total = siteTotal(endpoint.sites, charge.sites[k] ?? 0);
+      total.us += us * weight;
+      total.samples += samples * weight;
+    }
+  }
+}
+
+/** One request: spans, gaps and their causes, CPU. */
+function analyzeRequest(
+  context: GapContext,
+  session: SessionFile,
+  request: RecordedRequest,
+  key: string,
+  spans: RecordedSpan[],
+  waits: RecordedWait[],
+  pass: SamplePass,
+  index: number,
+) {
+  const startUs = request.startUs;
+  const endUs = Math.max(startUs, request.endUs ?? session.capture.endUs);
+  const covered = coveredIntervals(spans, startUs, endUs);
+  let coveredUs = 0;
+  for (const [start, end] of covered) coveredUs += end - start;
+
+  const gaps: Gap[] = [];
+  const cpuBySite = new Map<number, number>();
+  const blockedSlices: CpuSlice[] = [];
+  let explainedUs = coveredUs;
+  for (const interval of complement(covered, startUs, endUs)) {
+    const result = classifyGap(context, request.id, interval, waits);
+    gaps.push(result.gap);
+    blockedSlices.push(...result.blockedSlices);
+    for (const [site, us] of result.cpuBySite) cpuBySite.set(site, (cpuBySite.get(site) ?? 0) + us);
+    for (const cause of result.gap.causes)
+      if (cause.kind !== 'idle') explainedUs += cause.ms * 1000;
+  }
+
+  let untracedUs = 0;
+  for (const gap of gaps) untracedUs += gap.endUs - gap.startUs;
+  const analysis: RequestAnalysis = {
+    id: request.id,
+    endpoint: key,
+    method: request.method.toUpperCase(),
+    url: request.url,
+    startUs,
+    endUs,
+    durationMs: (endUs - startUs) / 1000,
+    cpuMs: (pass.cpuUs[index] ?? 0) / 1000,
+    untracedMs: untracedUs / 1000,
+    explainedShare: Math.min(1, safeRatio(explainedUs, endUs - startUs, 1)),
+    spans: spanViews(spans),
+    gaps,
+    cpuSlices: pass.slices[index] ?? [],
+  };
+  if (request.statusCode !== undefined) analysis.statusCode = request.statusCode;
+  if (request.aborted) analysis.aborted = true;
+  return { analysis, cpuBySite, blockedSlices, coveredUs };
+}

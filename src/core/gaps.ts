@@ -1,0 +1,338 @@
+/**
+ * Untraced gaps: the parts of a request that no span covers, and what filled them, read from
+ * the samples in the gap (split exactly at sample boundaries) and the request's recorded waits.
+ */
+import { FrameCategory } from './frames';
+import type { LineResolver, ChargeSite } from './lines';
+import type { CpuSlice, Gap, GapCause, GapCauseKind, SpanView } from './model';
+import type { ProfileModel } from './profileModel';
+import type { RecordedSpan, RecordedWait } from './session';
+import type { SourceMapResolver } from './sourceMaps';
+import { hintFor, hintForWait } from './hints';
+
+/** OpenTelemetry SpanKind SERVER: such a span stands for the request itself. */
+const SPAN_KIND_SERVER = 1;
+
+/** Which wait kind explains idle time when several waits overlap, strongest first. */
+const WAIT_PRECEDENCE: RecordedWait['kind'][] = [
+  'threadpool',
+  'socket',
+  'fs',
+  'dns',
+  'timer',
+  'native',
+  'other',
+];
+
+/** A closed time interval `[start, end]` in µs. */
+export type Interval = [number, number];
+
+/** The spans that count as coverage of a request: its own, minus SERVER spans. */
+export function coveringSpans(spans: readonly RecordedSpan[]): RecordedSpan[] {
+  return spans.filter(span => span.kind !== SPAN_KIND_SERVER);
+}
+
+/** The union of the spans clipped to `[startUs, endUs]`, sorted and disjoint. */
+export function coveredIntervals(spans: readonly RecordedSpan[], startUs: number, endUs: number) {
+  const clipped: Interval[] = [];
+  for (const span of spans) {
+    const start = Math.max(span.startUs, startUs);
+    const end = Math.min(span.endUs, endUs);
+    if (end > start) clipped.push([start, end]);
+  }
+  clipped.sort((a, b) => a[0] - b[0]);
+
+  const union: Interval[] = [];
+  for (const interval of clipped) {
+    const last = union[union.length - 1];
+    if (last && interval[0] <= last[1]) last[1] = Math.max(last[1], interval[1]);
+    else union.push([interval[0], interval[1]]);
+  }
+  return union;
+}
+
+/** `[startUs, endUs]` minus the sorted disjoint `covered` intervals. */
+export function complement(covered: readonly Interval[], startUs: number, endUs: number) {
+  const gaps: Interval[] = [];
+  let cursor = startUs;
+  for (const [start, end] of covered) {
+    if (start > cursor) gaps.push([cursor, start]);
+    cursor = Math.max(cursor, end);
+  }
+  if (endUs > cursor) gaps.push([cursor, endUs]);
+  return gaps;
+}
+
+/** Span views of a request, with their nesting depth among the request's own spans. */
+export function spanViews(spans: readonly RecordedSpan[]): SpanView[] {
+  const byId = new Map(spans.map(span => [span.spanId, span]));
+  const depthOf = (span: RecordedSpan): number => {
+    let depth = 0;
+    let parent = span.parentSpanId ? byId.get(span.parentSpanId) : undefined;
+    while (parent && depth < spans.length) {
+      depth++;
+      parent = parent.parentSpanId ? byId.get(parent.parentSpanId) : undefined;
+    }
+    return depth;
+  };
+
+  const views = spans.map(span => {
+    const view: SpanView = {
+      spanId: span.spanId,
+      name: span.name,
+      startUs: span.startUs,
+      endUs: span.endUs,
+      source: span.source,
+      depth: depthOf(span),
+    };
+    if (span.parentSpanId) view.parentSpanId = span.parentSpanId;
+    return view;
+  });
+  return views.sort((a, b) => a.startUs - b.startUs);
+}
+
+/** What classifying a gap needs from the rest of the analysis. */
+export interface GapContext {
+  model: ProfileModel;
+  /** Sample -> request id (0: none). */
+  sampleRequest: Int32Array;
+  lines: LineResolver;
+  sourceMaps: SourceMapResolver;
+  /** The endpoint key of a request id, for `blocked by …` labels. */
+  endpointOf(requestId: number): string;
+}
+
+/** A classified gap, plus the CPU of its own request by site (for hot lines' untraced time). */
+export interface GapResult {
+  gap: Gap;
+  /** Site id -> µs of this request's CPU inside the gap. */
+  cpuBySite: Map<number, number>;
+  /** Samples of other requests inside the gap, merged, for timelines. */
+  blockedSlices: CpuSlice[];
+}
+
+/** Classifies one gap `[startUs, endUs]` of request `requestId`. */
+export function classifyGap(
+  context: GapContext,
+  requestId: number,
+  interval: Interval,
+  waits: readonly RecordedWait[],
+): GapResult {
+  const [gapStart, gapEnd] = interval;
+  const { model, sampleRequest, lines } = context;
+  const cpuBySite = new Map<number, number>();
+  const blocked = new Map<number, Map<number, number>>();
+  const blockedSlices: CpuSlice[] = [];
+  const idle: Interval[] = [];
+  let gcUs = 0;
+  let otherUs = 0;
+
+  let cursor = gapStart;
+  for (let i = firstSampleEndingAfter(model, gapStart); i < model.sampleCount; i++) {
+    const sampleStart = model.sampleStartUs[i] ?? 0;
+    if (sampleStart >= gapEnd) break;
+
+    const start = Math.max(sampleStart, cursor);
+    const end = Math.min(model.sampleEndUs[i] ?? 0, gapEnd);
+    if (end <= start) continue;
+    if (start > cursor) addInterval(idle, cursor, start);
+    cursor = end;
+
+    const us = end - start;
+    const node = model.sampleNode[i] ?? 0;
+    const category = model.category[node];
+    const owner = sampleRequest[i] ?? 0;
+    if (category === FrameCategory.Idle || category === FrameCategory.Root) {
+      addInterval(idle, start, end);
+    } else if (category === FrameCategory.Gc) {
+      gcUs += us;
+    } else if (owner === requestId) {
+      const charge = lines.chargeOf(node);
+      charge.sites.forEach((site, k) => addTo(cpuBySite, site, us * (charge.weights[k] ?? 0)));
+    } else if (owner !== 0) {
+      const site = lines.chargeOf(node).primary;
+      const bySite = blocked.get(owner) ?? new Map<number, number>();
+      addTo(bySite, site, us);
+      blocked.set(owner, bySite);
+      addBlockedSlice(blockedSlices, start, end, owner, context);
+    } else {
+      otherUs += us;
+    }
+  }
+  if (gapEnd > cursor) addInterval(idle, cursor, gapEnd);
+
+  const causes: GapCause[] = [];
+  for (const [site, us] of cpuBySite) causes.push(cpuCause(lines.sites[site], us));
+  for (const [owner, bySite] of blocked) causes.push(blockedCause(context, owner, bySite));
+  if (gcUs > 0) causes.push({ kind: 'gc', ms: gcUs / 1000, label: 'garbage collection' });
+  if (otherUs > 0) {
+    causes.push({ kind: 'other-cpu', ms: otherUs / 1000, label: 'JS outside any request' });
+  }
+  causes.push(...waitCauses(context, idle, waits));
+
+  const merged = mergeCauses(causes).sort((a, b) => b.ms - a.ms);
+  const gap: Gap = {
+    startUs: gapStart,
+    endUs: gapEnd,
+    durationMs: (gapEnd - gapStart) / 1000,
+    causes: merged,
+  };
+  return { gap, cpuBySite, blockedSlices };
+}
+
+/** Binary search: the first sample whose end is after `time`. */
+function firstSampleEndingAfter(model: ProfileModel, time: number): number {
+  let low = 0;
+  let high = model.sampleCount;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((model.sampleEndUs[mid] ?? 0) > time) high = mid;
+    else low = mid + 1;
+  }
+  return low;
+}
+
+function addTo(map: Map<number, number>, key: number, value: number) {
+  map.set(key, (map.get(key) ?? 0) + value);
+}
+
+function addInterval(list: Interval[], start: number, end: number) {
+  const last = list[list.length - 1];
+  if (last && last[1] >= start) last[1] = Math.max(last[1], end);
+  else list.push([start, end]);
+}
+
+function addBlockedSlice(
+  slices: CpuSlice[],
+  start: number,
+  end: number,
+  owner: number,
+  context: GapContext,
+) {
+  const last = slices[slices.length - 1];
+  const name = `blocked by ${context.endpointOf(owner)} (request ${owner})`;
+  if (last && last.endUs === start && last.functionName === name) {
+    last.endUs = end;
+    return;
+  }
+  slices.push({ startUs: start, endUs: end, functionName: name, kind: 'blocked' });
+}
+
+/** `auth.ts:41 (login) in crypto.pbkdf2Sync`, or the inner frame alone without a line. */
+export function siteLabel(site: ChargeSite | undefined): string {
+  if (!site) return 'unknown code';
+  if (site.inner === '(program)') return 'native code (program)';
+
+  const inner = site.inner ? ` in ${site.inner}` : '';
+  if (!site.location) return `${site.inner ?? site.functionName} (no user frame on the stack)`;
+  const fn = site.functionName || '(anonymous)';
+  return `${shortLocation(site.location)} (${fn})${inner}`;
+}
+
+function shortLocation(location: { file: string; line: number }): string {
+  const base = location.file.split(/[\\/]/).pop() || location.file;
+  return `${base}:${location.line}`;
+}
+
+function cpuCause(site: ChargeSite | undefined, us: number): GapCause {
+  const cause: GapCause = { kind: 'cpu', ms: us / 1000, label: siteLabel(site) };
+  if (site?.location) cause.location = site.location;
+  const hint = site && hintFor(site.inner ? [site.inner] : [], site.lineCalls);
+  if (hint) cause.hint = hint;
+  return cause;
+}
+
+function blockedCause(context: GapContext, owner: number, bySite: Map<number, number>): GapCause {
+  let total = 0;
+  let topSite = -1;
+  let topUs = -1;
+  for (const [site, us] of bySite) {
+    total += us;
+    if (us > topUs) {
+      topUs = us;
+      topSite = site;
+    }
+  }
+
+  const site = context.lines.sites[topSite];
+  let label = `blocked by ${context.endpointOf(owner)}`;
+  if (site?.location) label += ` at ${shortLocation(site.location)}`;
+  else if (site?.inner) label += ` in ${site.inner}`;
+  const cause: GapCause = { kind: 'blocked', ms: total / 1000, label, blockingRequestId: owner };
+  if (site?.location) cause.location = site.location;
+  return cause;
+}
+
+/** Splits idle time by the request's waits (strongest kind first); the rest stays `idle`. */
+function waitCauses(context: GapContext, idle: Interval[], waits: readonly RecordedWait[]) {
+  const causes: GapCause[] = [];
+  let idleUs = 0;
+  for (const [start, end] of idle) {
+    const overlapping = waits.filter(wait => wait.startUs < end && wait.endUs > start);
+    if (overlapping.length === 0) {
+      idleUs += end - start;
+      continue;
+    }
+
+    const points = new Set<number>([start, end]);
+    for (const wait of overlapping) {
+      if (wait.startUs > start) points.add(wait.startUs);
+      if (wait.endUs < end) points.add(wait.endUs);
+    }
+    const sorted = [...points].sort((a, b) => a - b);
+    for (let i = 0; i + 1 < sorted.length; i++) {
+      const from = sorted[i] ?? 0;
+      const to = sorted[i + 1] ?? 0;
+      const wait = strongestWait(overlapping, (from + to) / 2);
+      if (wait) causes.push(waitCause(context, wait, to - from));
+      else idleUs += to - from;
+    }
+  }
+  if (idleUs > 0) {
+    causes.push({ kind: 'idle', ms: idleUs / 1000, label: 'idle: nothing recorded' });
+  }
+  return causes;
+}
+
+function strongestWait(waits: readonly RecordedWait[], time: number): RecordedWait | undefined {
+  let best: RecordedWait | undefined;
+  let bestRank = Infinity;
+  for (const wait of waits) {
+    if (wait.startUs > time || wait.endUs < time) continue;
+
+    const rank = WAIT_PRECEDENCE.indexOf(wait.kind);
+    const effective = rank < 0 ? WAIT_PRECEDENCE.length : rank;
+    if (effective < bestRank) {
+      bestRank = effective;
+      best = wait;
+    }
+  }
+  return best;
+}
+
+function waitCause(context: GapContext, wait: RecordedWait, us: number): GapCause {
+  let label = `${wait.type}`;
+  if (wait.peer) label += ` ${wait.peer}`;
+  const cause: GapCause = { kind: wait.kind as GapCauseKind, ms: us / 1000, label };
+  if (wait.callSite) {
+    const { url, line, column } = wait.callSite;
+    const location = context.sourceMaps.resolve(url, line, Math.max(0, column - 1));
+    cause.location = location;
+    cause.label += ` from ${shortLocation(location)}`;
+  }
+  const hint = hintForWait(wait.type);
+  if (hint) cause.hint = hint;
+  return cause;
+}
+
+/** Merges causes of the same kind and label (several samples or waits of one cause). */
+function mergeCauses(causes: GapCause[]): GapCause[] {
+  const byKey = new Map<string, GapCause>();
+  for (const cause of causes) {
+    const key = `${cause.kind}|${cause.label}`;
+    const known = byKey.get(key);
+    if (known) known.ms += cause.ms;
+    else byKey.set(key, { ...cause });
+  }
+  return [...byKey.values()];
+}
