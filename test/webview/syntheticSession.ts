@@ -137,8 +137,10 @@ function sampleRequest(
 
   for (const phase of plan.phases) {
     const n = Math.max(1, Math.round(count * phase.share));
-    for (let k = 0; k < n; k++)
-      (timestamps.push(Math.round(at + k * step)), nodes.push(phase.node));
+    for (let k = 0; k < n; k++) {
+      timestamps.push(Math.round(at + k * step));
+      nodes.push(phase.node);
+    }
     const slice: CpuSlice = {
       startUs: Math.round(at),
       endUs: Math.round(at + n * step),
@@ -316,8 +318,10 @@ function chunkProfiles(
     const startTime = from === 0 ? T0 - 1000 : timestamps[from - 1]!;
     const deltas: number[] = [];
     let previous = startTime;
-    for (let i = from; i < to; i++)
-      (deltas.push(timestamps[i]! - previous), (previous = timestamps[i]!));
+    for (let i = from; i < to; i++) {
+      deltas.push(timestamps[i]! - previous);
+      previous = timestamps[i]!;
+    }
     profiles.push({
       nodes: NODES,
       startTime,
