@@ -1,0 +1,151 @@
+/**
+ * Hosts the timeline webview. The host side of the timeline (view model, waterfalls, flame
+ * graphs) runs in the language server, which holds the session; this panel relays the
+ * webview's questions to it (`gapscope/timelineData`) and reveals lines in the editor.
+ * A full snapshot is sent when the view (re)loads, updates only while it is visible.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+
+import type { ILogger } from '../core/logger';
+import { Methods, type TimelineDataParams, type TimelineDataResult } from '../shared/protocol';
+import {
+  isFromWebviewMessage,
+  type FromWebviewMessage,
+  type ToWebviewMessage,
+} from '../shared/webviewMessages';
+import { timelineHtml, timelineResourceRoots } from './timelineHtml';
+
+export class TimelinePanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private ready = false;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly client: () => LanguageClient | undefined,
+    private readonly logger: ILogger,
+  ) {}
+
+  /** True while the panel exists (for tests and the status menu). */
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  /** Opens (or reveals) the panel; `requestId` is logged as the one the user came for. */
+  show(requestId?: number): void {
+    if (requestId !== undefined) this.logger.info('timeline', 'open at request', { requestId });
+    if (this.panel) {
+      this.panel.reveal(undefined, false);
+      void this.sendSnapshot();
+      return;
+    }
+
+    const panel = vscode.window.createWebviewPanel(
+      'gapscope.timeline',
+      'Gapscope Timeline',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      {
+        enableScripts: true,
+        retainContextWhenHidden: true,
+        localResourceRoots: timelineResourceRoots(this.extensionUri),
+      },
+    );
+    this.panel = panel;
+    this.ready = false;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
+    panel.webview.html = timelineHtml(panel.webview, this.extensionUri);
+    this.subscriptions.push(
+      panel.webview.onDidReceiveMessage(message => void this.onMessage(message)),
+      panel.onDidDispose(() => {
+        this.panel = undefined;
+        this.ready = false;
+      }),
+    );
+  }
+
+  /** The session changed: push the new state if the view is there to see it. */
+  async refresh(): Promise<void> {
+    if (!this.panel?.visible || !this.ready) return;
+
+    const result = await this.query({ query: 'snapshot' });
+    if (!result?.model) {
+      this.post({ type: 'status', live: false, message: 'No session: attach or open one.' });
+      return;
+    }
+    const { model } = result;
+    this.post({
+      type: 'update',
+      endpoints: model.endpoints,
+      requests: model.requests,
+      totals: model.totals,
+      hotLines: model.hotLines,
+      live: model.live,
+    });
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+
+  private async onMessage(message: unknown): Promise<void> {
+    if (!isFromWebviewMessage(message)) {
+      this.logger.warn('timeline', 'unknown message from the webview', { message });
+      return;
+    }
+    await this.handle(message);
+  }
+
+  private async handle(message: FromWebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        return this.sendSnapshot();
+      case 'getRequest': {
+        const result = await this.query({ query: 'request', requestId: message.requestId });
+        return this.post({ type: 'request', id: message.id, detail: result?.detail });
+      }
+      case 'getFlame': {
+        const result = await this.query({ query: 'flame', scope: message.scope });
+        if (result?.flame) this.post({ type: 'flame', id: message.id, flame: result.flame });
+        return;
+      }
+      case 'reveal':
+        return reveal(message.file, message.line, message.column);
+      case 'log':
+        return this.logger[message.level]('timeline.webview', message.message);
+    }
+  }
+
+  private async sendSnapshot(): Promise<void> {
+    const result = await this.query({ query: 'snapshot' });
+    if (result?.model) this.post({ type: 'snapshot', model: result.model });
+    else this.post({ type: 'status', live: false, message: 'No session: attach or open one.' });
+  }
+
+  private async query(params: TimelineDataParams): Promise<TimelineDataResult | undefined> {
+    const client = this.client();
+    if (!client) return undefined;
+
+    try {
+      return await client.sendRequest<TimelineDataResult>(Methods.timelineData, params);
+    } catch (error) {
+      this.logger.error('timeline', 'timeline data failed', { error: String(error) });
+      return undefined;
+    }
+  }
+
+  private post(message: ToWebviewMessage): void {
+    void this.panel?.webview.postMessage(message);
+  }
+}
+
+async function reveal(file: string, line: number, column?: number): Promise<void> {
+  const uri = /^[a-z][a-z0-9+.-]+:/i.test(file) ? vscode.Uri.parse(file) : vscode.Uri.file(file);
+  const position = new vscode.Position(Math.max(0, line - 1), Math.max(0, (column ?? 1) - 1));
+  await vscode.window.showTextDocument(uri, {
+    selection: new vscode.Range(position, position),
+    viewColumn: vscode.ViewColumn.One,
+  });
+}
