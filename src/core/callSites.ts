@@ -47,15 +47,17 @@ export function parseScript(source: string): ScriptInfo | undefined {
     endColumn: 0,
     calls: [],
   };
+  // acorn-walk calls back children first, so functions are collected before their calls.
   const functions: FunctionInfo[] = [];
   const byNode = new Map<acorn.Node, FunctionInfo>();
   walk.fullAncestor(ast, (node, _state, ancestors) => {
-    if (isFunction(node)) {
-      const info = functionInfo(node, ancestors);
-      byNode.set(node, info);
-      functions.push(info);
-      return;
-    }
+    if (!isFunction(node)) return;
+
+    const info = functionInfo(node, ancestors);
+    byNode.set(node, info);
+    functions.push(info);
+  });
+  walk.fullAncestor(ast, (node, _state, ancestors) => {
     if (node.type !== 'CallExpression' && node.type !== 'NewExpression') return;
 
     const call = callInfo(node as acorn.CallExpression | acorn.NewExpression);

@@ -6,6 +6,7 @@
  */
 import type Cdp from 'devtools-protocol';
 import {
+  type CallInfo,
   type FunctionInfo,
   type ScriptInfo,
   callsTo,
@@ -62,6 +63,7 @@ export class LineResolver {
   private readonly scripts = new Map<string, ScriptInfo | null>();
   private readonly callsByLine = new Map<string, Map<number, string[]>>();
   private callees: Map<string, Cdp.Runtime.CallFrame[]> | undefined;
+  private children: Map<number, number[]> | undefined;
 
   constructor(
     private readonly model: ProfileModel,
@@ -179,7 +181,15 @@ export class LineResolver {
     const script = this.scriptInfo(frame.url);
     const fn =
       script && (functionAt(script, frame.lineNumber + 1, frame.columnNumber) ?? script.topLevel);
-    const calls = fn ? callsTo(fn, below.functionName) : [];
+    let calls = fn ? callsTo(fn, below.functionName) : [];
+    let callInner: (name: string) => string = () => inner;
+    if (calls.length === 0 && fn && below.url !== '') {
+      // Node's wrappers run under another name (`deflateSync` is `syncBufferWrapper`): take the
+      // calls no other child frame of this node explains.
+      calls = unexplainedCalls(fn, this.childNames(user));
+      const prefix = inner.slice(0, inner.lastIndexOf('.'));
+      if (prefix) callInner = name => `${prefix}.${name}`;
+    }
     if (calls.length === 0) {
       const line = fn && fn !== script?.topLevel ? fn.startLine : frame.lineNumber + 1;
       return single(this.internGenerated({ ...base, line, detail: 'call site not found' }));
@@ -188,10 +198,30 @@ export class LineResolver {
     const detail = calls.length > 1 ? `one of ${calls.length} calls, time split evenly` : undefined;
     const weights = new Map<number, number>();
     for (const call of calls) {
-      const site = this.internGenerated({ ...base, line: call.line, column: call.column, detail });
+      const site = this.internGenerated({
+        ...base,
+        inner: callInner(call.name),
+        line: call.line,
+        column: call.column,
+        detail,
+      });
       weights.set(site, (weights.get(site) ?? 0) + 1 / calls.length);
     }
     return fromWeights(weights);
+  }
+
+  /** The function names of a node's children in the profile. */
+  private childNames(node: number): Set<string> {
+    if (!this.children) {
+      this.children = new Map();
+      this.model.parent.forEach((parent, child) => {
+        const list = this.children?.get(parent);
+        if (list) list.push(child);
+        else this.children?.set(parent, [child]);
+      });
+    }
+    const names = (this.children.get(node) ?? []).map(child => this.frame(child).functionName);
+    return new Set(names.map(name => name.slice(name.lastIndexOf('.') + 1)));
   }
 
   /** User frames called by the function of `frame` from other scripts, anywhere in the profile. */
@@ -264,6 +294,26 @@ function fromWeights(weights: Map<number, number>): NodeCharge {
     }
   }
   return charge;
+}
+
+/** Namespaces of V8 builtins that run without a frame of their own (their time is self time). */
+const FRAMELESS_BUILTINS = new Set([
+  'JSON',
+  'Math',
+  'Object',
+  'Array',
+  'Number',
+  'String',
+  'Reflect',
+]);
+
+/** Calls of `fn` whose name no child frame has, skipping frameless builtins. */
+function unexplainedCalls(fn: FunctionInfo, childNames: Set<string>): CallInfo[] {
+  return fn.calls.filter(call => {
+    if (childNames.has(call.name)) return false;
+    const namespace = call.qualifiedName.slice(0, call.qualifiedName.indexOf('.'));
+    return !FRAMELESS_BUILTINS.has(namespace);
+  });
 }
 
 function functionKey(frame: Cdp.Runtime.CallFrame): string {
