@@ -64,6 +64,14 @@ export function ellipsize(text: string, width: number): string {
   return `${text.slice(0, head)}…${tail ? text.slice(-tail) : ''}`;
 }
 
+/** Shortens `text` to `width` characters by dropping its start (keeps a path's file name). */
+export function ellipsizeStart(text: string, width: number): string {
+  if (text.length <= width) return text;
+  if (width <= 1) return text.slice(-width);
+
+  return `…${text.slice(-(width - 1))}`;
+}
+
 /** Median of a list of numbers; undefined when it is empty. */
 export function median(values: readonly number[]): number | undefined {
   if (!values.length) return undefined;

@@ -44,15 +44,15 @@ export const DEMO_LOAD: LoadStream[] = [
     method: 'GET',
     paths: ['/profile'],
     connections: 2,
-    overallRate: 100,
+    overallRate: 60,
   },
-  { endpoint: 'GET /report', method: 'GET', paths: ['/report'], connections: 1, overallRate: 10 },
+  { endpoint: 'GET /report', method: 'GET', paths: ['/report'], connections: 1, overallRate: 5 },
   {
     endpoint: 'GET /users/:id',
     method: 'GET',
     paths: ['/users/1', '/users/2', '/users/17', '/users/42'],
     connections: 1,
-    overallRate: 40,
+    overallRate: 30,
   },
 ];
 

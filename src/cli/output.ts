@@ -4,7 +4,13 @@
  */
 import { createColors } from 'picocolors';
 import type { GapscopeError } from '../core/errors';
-import { formatLogRecord, Logger, LogLevel, type ILogSink, type LogRecord } from '../core/logger';
+import {
+  formatLogRecord,
+  Logger,
+  type ILogSink,
+  type LogLevel,
+  type LogRecord,
+} from '../core/logger';
 
 /** The streams a command writes to; tests pass their own. */
 export interface CliStreams {

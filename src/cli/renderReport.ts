@@ -9,6 +9,7 @@ import type { SessionFile } from '../core/session';
 import {
   displayPath,
   ellipsize,
+  ellipsizeStart,
   formatMs,
   formatSeconds,
   formatShare,
@@ -37,8 +38,13 @@ const TRACKING_COST: Record<SessionFile['capture']['tracking'], string> = {
   waits: 'request switches and async waits (finer, costlier)',
 };
 
-const LOCATION_WIDTH = 30;
-const FUNCTION_WIDTH = 20;
+/** Columns of the hot-line table; rows stay within REPORT_WIDTH without colour codes. */
+const REPORT_WIDTH = 100;
+const LOCATION_WIDTH = 40;
+const FUNCTION_WIDTH = 18;
+/** Columns of the untraced-time table. */
+const CAUSE_KIND_WIDTH = 10;
+const CAUSE_LABEL_WIDTH = 72;
 
 /** Renders the whole report; ends with a newline. */
 export function renderReport(analysis: Analysis, session: SessionFile, options: ReportOptions) {
@@ -149,15 +155,21 @@ function renderHotLines(
     ),
   ];
   for (const hot of hotLines.slice(0, options.maxHotLines ?? 5)) {
-    const where = ellipsize(`${displayPath(hot.file, options.cwd)}:${hot.line}`, LOCATION_WIDTH);
-    const value = unit === 'ms/req' ? hot.msPerRequest : hot.totalMs;
-    const inner = hot.innerFrames[0] ? c.dim(`  in ${hot.innerFrames[0].name}`) : '';
-    lines.push(
-      `  ${c.yellow(padEnd(where, LOCATION_WIDTH))} ` +
-        `${padEnd(ellipsize(hot.functionName || '(anonymous)', FUNCTION_WIDTH), FUNCTION_WIDTH)} ` +
-        `${padStart(formatMs(value), 8)} ${padStart(formatShare(hot.share), 6)}${inner}`,
+    const where = ellipsizeStart(
+      `${displayPath(hot.file, options.cwd)}:${hot.line}`,
+      LOCATION_WIDTH,
     );
-    for (const hint of wrap(hot.hint ? `hint: ${hot.hint}` : '', 100 - 4)) {
+    const name = ellipsize(hot.functionName || '(anonymous)', FUNCTION_WIDTH);
+    const value = unit === 'ms/req' ? hot.msPerRequest : hot.totalMs;
+    const figures = `${padStart(formatMs(value), 8)} ${padStart(formatShare(hot.share), 6)}`;
+    const used = 2 + LOCATION_WIDTH + 1 + FUNCTION_WIDTH + 1 + figures.length;
+    const innerName = hot.innerFrames[0]?.name;
+    const inner = innerName ? `  in ${ellipsizeStart(innerName, REPORT_WIDTH - used - 5)}` : '';
+    lines.push(
+      `  ${c.yellow(padEnd(where, LOCATION_WIDTH))} ${padEnd(name, FUNCTION_WIDTH)} ` +
+        `${figures}${c.dim(inner)}`,
+    );
+    for (const hint of wrap(hot.hint ? `hint: ${hot.hint}` : '', REPORT_WIDTH - 4)) {
       lines.push(`    ${c.green(hint)}`);
     }
   }
@@ -165,13 +177,14 @@ function renderHotLines(
 }
 
 function renderGapCauses(causes: GapCauseTotal[], options: ReportOptions, c: Colors): string[] {
-  const lines = [c.dim(`  ${padEnd('untraced time', LOCATION_WIDTH + FUNCTION_WIDTH + 1)} ms/req`)];
+  const labelWidth = CAUSE_KIND_WIDTH + CAUSE_LABEL_WIDTH;
+  const lines = [c.dim(`  ${padEnd('untraced time', labelWidth)} ${padStart('ms/req', 8)}`)];
   const sorted = [...causes].sort((a, b) => b.msPerRequest - a.msPerRequest);
   for (const cause of sorted.slice(0, options.maxGapCauses ?? 5)) {
-    const label = relativizeLabel(cause, options.cwd);
-    const text = ellipsize(`${padEnd(cause.kind, 10)}${label}`, LOCATION_WIDTH + FUNCTION_WIDTH);
+    const label = ellipsize(relativizeLabel(cause, options.cwd), CAUSE_LABEL_WIDTH);
     lines.push(
-      `  ${padEnd(text, LOCATION_WIDTH + FUNCTION_WIDTH + 1)}${padStart(formatMs(cause.msPerRequest), 7)}`,
+      `  ${padEnd(cause.kind, CAUSE_KIND_WIDTH)}${padEnd(label, CAUSE_LABEL_WIDTH)} ` +
+        padStart(formatMs(cause.msPerRequest), 8),
     );
   }
   return lines;

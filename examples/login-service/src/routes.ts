@@ -24,10 +24,14 @@ interface User {
 const SESSION_TTL_S = 3600;
 
 /** Rows in the report dataset: enough for JSON.stringify to take several ms per request. */
-const REPORT_ROWS = 12_000;
+const REPORT_ROWS = 6_000;
+
+/** Public profiles served by `GET /users/:id` (ids 1..DIRECTORY_SIZE). */
+const DIRECTORY_SIZE = 100;
 
 export class Routes {
   private readonly users = new Map<string, User>();
+  private readonly directory = buildDirectory(DIRECTORY_SIZE);
   private readonly reportRows = buildReportRows(REPORT_ROWS);
 
   constructor(
@@ -102,10 +106,10 @@ export class Routes {
   }
 
   private userById(id: number): Promise<Reply> {
-    const user = [...this.users.values()].find(candidate => candidate.id === id);
+    const user = this.directory.get(id);
     if (!user) return Promise.resolve(reply(404, { error: `no user ${id}` }));
 
-    return Promise.resolve(reply(200, { id: user.id, name: user.name }));
+    return Promise.resolve(reply(200, user));
   }
 }
 
@@ -120,6 +124,12 @@ function parseLogin(body: string): { user: string; password: string } {
   } catch {
     return { user: '', password: '' };
   }
+}
+
+function buildDirectory(size: number): Map<number, { id: number; name: string }> {
+  const directory = new Map<number, { id: number; name: string }>();
+  for (let id = 1; id <= size; id++) directory.set(id, { id, name: `user-${id}` });
+  return directory;
 }
 
 function buildReportRows(count: number): object[] {

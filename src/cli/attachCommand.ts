@@ -1,0 +1,188 @@
+/**
+ * `gapscope attach <pid | host:port | ws://…>`: attach to a running service, capture until the
+ * duration elapses or Ctrl-C, detach, save the session and print the report.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { asGapscopeError, badArgument, type GapscopeError } from '../core/errors';
+import { CancellationError, CancellationTokenSource } from '../core/lifecycle';
+import type { SessionFile } from '../core/session';
+import { attachToTarget } from '../inspector/attach';
+import { saveSession } from '../inspector/sessionFile';
+import { parseTargetSpec } from '../inspector/targetSpec';
+import type { CaptureOptions, IInspectorSession } from '../inspector/types';
+import { runCapture } from './captureRun';
+import type { CliContext } from './context';
+import { ExitCode, exitCodeFor } from './exitCodes';
+import { printError, printWarning } from './output';
+import { ProgressLine } from './progress';
+import { presentSession } from './reportCommand';
+
+export interface AttachCommandOptions {
+  /** Seconds to capture; until Ctrl-C when absent. */
+  duration?: number;
+  /** Sampling interval, µs. */
+  interval?: number;
+  tracking?: 'windows' | 'waits';
+  json?: boolean;
+  out?: string;
+  allowRemote?: boolean;
+}
+
+/** The exit code of a process interrupted before anything was captured (128 + SIGINT). */
+const INTERRUPTED = 130;
+
+export async function runAttach(
+  targetText: string,
+  options: AttachCommandOptions,
+  context: CliContext,
+): Promise<number> {
+  const spec = parseTargetSpec(targetText);
+  if (!spec.ok) return failWith(context, spec.error);
+
+  const captureOptions = readCaptureOptions(options);
+  if (!captureOptions.ok) return failWith(context, captureOptions.error);
+
+  // Ctrl-C before the capture runs cancels the attach; during the capture it stops it.
+  const cancel = new CancellationTokenSource();
+  const interrupt = interruptSignal(() => cancel.cancel());
+  try {
+    const attached = await attachToTarget(
+      spec.value,
+      { logger: context.logger, allowRemote: Boolean(options.allowRemote) },
+      cancel.token,
+    );
+    if (!attached.ok) return failWith(context, attached.error);
+
+    const session = await captureAndDetach(
+      attached.value,
+      captureOptions.value,
+      interrupt,
+      context,
+    );
+    return await finish(session, options, context);
+  } catch (error) {
+    if (error instanceof CancellationError) {
+      context.streams.stderr.write('Interrupted before the capture started; nothing was saved.\n');
+      return INTERRUPTED;
+    }
+    const expected = asGapscopeError(error);
+    if (expected) return failWith(context, expected);
+    throw error;
+  } finally {
+    interrupt.dispose();
+    cancel.dispose();
+  }
+}
+
+async function captureAndDetach(
+  attached: IInspectorSession,
+  captureOptions: CaptureOptions,
+  interrupt: InterruptSignal,
+  context: CliContext,
+): Promise<SessionFile> {
+  const opened = attached.inspectorOpenedByUs ? ' (inspector opened by Gapscope)' : '';
+  context.streams.stderr.write(`Attached to pid ${attached.pid}${opened}. Ctrl-C stops.\n`);
+
+  const progress = new ProgressLine(
+    context.streams.stderr,
+    `capturing pid ${attached.pid}`,
+    captureOptions.durationMs,
+  );
+  try {
+    const session = await runCapture(attached, {
+      capture: captureOptions,
+      progress,
+      logger: context.logger,
+      stopRequested: interrupt.requested,
+    });
+    progress.finish(
+      `captured ${session.requests.length} requests (${session.capture.endReason}); detaching`,
+    );
+    return session;
+  } finally {
+    await attached.detach();
+  }
+}
+
+/** Saves the session (always: a capture is never thrown away), then prints the report. */
+async function finish(
+  session: SessionFile,
+  options: AttachCommandOptions,
+  context: CliContext,
+): Promise<number> {
+  if (session.capture.endReason === 'target-exited') {
+    printWarning(
+      context.streams,
+      `the target exited during the capture; the part collected is kept`,
+    );
+  }
+
+  const out = options.out ?? defaultSessionPath(session, context.cwd);
+  await mkdir(path.dirname(out), { recursive: true });
+  await saveSession(out, session);
+  context.streams.stderr.write(`Session saved to ${path.relative(context.cwd, out) || out}\n`);
+
+  presentSession(session, { json: Boolean(options.json) }, context);
+  return ExitCode.Ok;
+}
+
+function defaultSessionPath(session: SessionFile, cwd: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  return path.join(cwd, '.gapscope', `pid${session.target.pid}-${stamp}.gapscope.json`);
+}
+
+function readCaptureOptions(
+  options: AttachCommandOptions,
+): { ok: true; value: CaptureOptions } | { ok: false; error: GapscopeError } {
+  const value: CaptureOptions = {};
+  if (options.duration !== undefined) {
+    if (!(options.duration > 0)) return invalid('--duration must be a positive number of seconds.');
+    value.durationMs = options.duration * 1000;
+  }
+  if (options.interval !== undefined) {
+    if (!(options.interval >= 50 && options.interval <= 100_000)) {
+      return invalid('--interval must be between 50 and 100000 microseconds.');
+    }
+    value.samplingIntervalUs = Math.round(options.interval);
+  }
+  if (options.tracking !== undefined) {
+    if (options.tracking !== 'windows' && options.tracking !== 'waits') {
+      return invalid('--tracking must be `windows` or `waits`.');
+    }
+    value.tracking = options.tracking;
+  }
+  return { ok: true, value };
+}
+
+function invalid(message: string): { ok: false; error: GapscopeError } {
+  return { ok: false, error: badArgument(message, 'See `gapscope attach --help`.') };
+}
+
+function failWith(context: CliContext, error: GapscopeError): number {
+  context.logger.debug('cli', 'failed', { code: error.code, detail: error.detail });
+  printError(context.streams, error);
+  return exitCodeFor(error.code);
+}
+
+/** Ctrl-C as a promise: the first press requests a stop, the second exits at once. */
+export interface InterruptSignal {
+  readonly requested: Promise<void>;
+  dispose(): void;
+}
+
+export function interruptSignal(onFirst?: () => void): InterruptSignal {
+  let resolveRequested!: () => void;
+  const requested = new Promise<void>(resolve => (resolveRequested = resolve));
+  let presses = 0;
+  const listener = () => {
+    presses++;
+    if (presses > 1) process.exit(INTERRUPTED);
+
+    process.stderr.write('\nStopping (Ctrl-C again to quit at once)…\n');
+    onFirst?.();
+    resolveRequested();
+  };
+  process.on('SIGINT', listener);
+  return { requested, dispose: () => process.off('SIGINT', listener) };
+}

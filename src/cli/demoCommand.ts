@@ -1,0 +1,143 @@
+/**
+ * `gapscope demo` (what `npm start` runs): start the demo login service, attach to it by pid
+ * (it runs without --inspect), drive real HTTP load at it, then detach, stop it and print the
+ * report beside the load generator's own latency figures.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { GapscopeFailure, asGapscopeError } from '../core/errors';
+import type { EndpointKey } from '../core/model';
+import { attachToTarget } from '../inspector/attach';
+import { saveSession } from '../inspector/sessionFile';
+import { interruptSignal } from './attachCommand';
+import { runCapture } from './captureRun';
+import type { CliContext } from './context';
+import { startDemoService, type DemoService } from './demoService';
+import { ExitCode, exitCodeFor } from './exitCodes';
+import { formatMs, padEnd, padStart } from './format';
+import { DEMO_LOAD, runLoad, type LoadResult } from './loadGenerator';
+import { printError } from './output';
+import { ProgressLine } from './progress';
+import { presentSession } from './reportCommand';
+
+export interface DemoCommandOptions {
+  /** Seconds of load. */
+  duration?: number;
+  json?: boolean;
+  /** Where to save the session; `.gapscope/demo-session.gapscope.json` by default. */
+  out?: string;
+}
+
+/** Seconds of load by default: enough logins (a few hundred ms each) for stable percentiles. */
+const DEFAULT_LOAD_S = 8;
+
+export async function runDemo(options: DemoCommandOptions, context: CliContext): Promise<number> {
+  const { stderr } = context.streams;
+  let service: DemoService | undefined;
+  const interrupt = interruptSignal();
+  try {
+    stderr.write('Starting the demo login service (no --inspect)…\n');
+    service = await startDemoService(findRepoRoot(), context.logger);
+    stderr.write(`Demo service pid ${service.pid} listening on 127.0.0.1:${service.port}\n`);
+
+    const loadS = options.duration ?? DEFAULT_LOAD_S;
+    const result = await captureUnderLoad(service, loadS, interrupt.requested, context);
+    const out = options.out ?? path.join(context.cwd, '.gapscope', 'demo-session.gapscope.json');
+    await mkdir(path.dirname(out), { recursive: true });
+    await saveSession(out, result.session);
+
+    presentSession(
+      result.session,
+      { json: Boolean(options.json), clientP50Ms: result.p50 },
+      context,
+    );
+    if (!options.json) context.streams.stdout.write(renderLoadSummary(result.load));
+    stderr.write(`Session saved to ${path.relative(context.cwd, out) || out}\n`);
+    return ExitCode.Ok;
+  } catch (error) {
+    const expected = asGapscopeError(error);
+    if (!expected) throw error;
+
+    printError(context.streams, expected);
+    return exitCodeFor(expected.code);
+  } finally {
+    interrupt.dispose();
+    await service?.stop();
+  }
+}
+
+async function captureUnderLoad(
+  service: DemoService,
+  loadS: number,
+  interrupted: Promise<void>,
+  context: CliContext,
+) {
+  const attached = await attachToTarget(
+    { kind: 'pid', pid: service.pid },
+    { logger: context.logger },
+  );
+  if (!attached.ok) throw new GapscopeFailure(attached.error);
+
+  const opened = attached.value.inspectorOpenedByUs ? ', inspector opened by Gapscope' : '';
+  context.streams.stderr.write(`Attached to pid ${service.pid}${opened}\n`);
+
+  let load: Promise<LoadResult[]> | undefined;
+  let loadDone!: () => void;
+  const loadFinished = new Promise<void>(resolve => (loadDone = resolve));
+  const stopRequested = Promise.race([loadFinished, interrupted]);
+  const progress = new ProgressLine(context.streams.stderr, 'load + capture', loadS * 1000);
+  try {
+    const session = await runCapture(attached.value, {
+      capture: {},
+      progress,
+      logger: context.logger,
+      stopRequested,
+      onDidStart: () => {
+        load = runLoad(service.port, DEMO_LOAD, loadS);
+        void load.finally(loadDone);
+      },
+    });
+    progress.finish(`captured ${session.requests.length} requests; detaching`);
+    const results = (await load) ?? [];
+    return { session, load: results, p50: p50ByEndpoint(results) };
+  } finally {
+    await attached.value.detach();
+  }
+}
+
+function p50ByEndpoint(results: readonly LoadResult[]): Map<EndpointKey, number> {
+  return new Map(results.map(result => [result.endpoint, result.p50Ms]));
+}
+
+function renderLoadSummary(results: readonly LoadResult[]): string {
+  const lines = ['Load generator (autocannon, client side):'];
+  for (const result of results) {
+    const failures = result.errors + result.non2xx;
+    lines.push(
+      `  ${padEnd(result.endpoint, 16)} ${padStart(String(result.requests), 6)} requests` +
+        `   p50 ${padStart(formatMs(result.p50Ms), 5)} ms   p99 ${padStart(formatMs(result.p99Ms), 5)} ms` +
+        (failures ? `   ${failures} errors/non-2xx` : ''),
+    );
+  }
+  lines.push(
+    '  Client latency also counts time queued before the service read the request (e.g. while',
+    '  POST /login held the event loop); Gapscope measures from when the service received it.',
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** The repository root: the nearest directory above this file whose package.json is ours. */
+export function findRepoRoot(start = __dirname): string {
+  let dir = start;
+  for (;;) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const name = (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name;
+      if (name === 'gapscope') return dir;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
