@@ -26,6 +26,8 @@ export interface AnalyzeOptions {
 interface SamplePass {
   cpuUs: Float64Array;
   slices: CpuSlice[][];
+  /** Request index -> site id of its last slice (-2: none yet, -1: GC), for merging. */
+  lastSliceSite: Int32Array;
   /** `requestIndex * nodeCount + node` -> [µs, samples]. */
   nodeTime: Map<number, [number, number]>;
   cpuTotalUs: number;
@@ -122,6 +124,7 @@ function samplePass(
   const pass: SamplePass = {
     cpuUs: new Float64Array(count),
     slices: Array.from({ length: count }, () => []),
+    lastSliceSite: new Int32Array(count).fill(-2),
     nodeTime: new Map(),
     cpuTotalUs: 0,
     attributedUs: 0,
@@ -142,9 +145,8 @@ function samplePass(
     const index = indexById.get(owner);
     if (index === undefined) continue;
 
-    const slices = pass.slices[index] as CpuSlice[];
     if (category === FrameCategory.Gc) {
-      addSlice(slices, start, end, -1, lines, 'gc');
+      addSlice(pass, index, start, end, -1, lines);
       continue;
     }
     pass.cpuUs[index] = (pass.cpuUs[index] ?? 0) + us;
@@ -156,34 +158,35 @@ function samplePass(
     } else {
       pass.nodeTime.set(key, [us, 1]);
     }
-    addSlice(slices, start, end, lines.chargeOf(node).primary, lines, 'cpu');
+    addSlice(pass, index, start, end, lines.chargeOf(node).primary, lines);
   }
   return pass;
 }
 
 /** Extends the request's last slice when it ends where this sample starts on the same site. */
 function addSlice(
-  slices: CpuSlice[],
+  pass: SamplePass,
+  index: number,
   start: number,
   end: number,
   siteId: number,
   lines: LineResolver,
-  kind: 'cpu' | 'gc',
 ) {
-  const site = lines.sites[siteId];
-  const functionName = kind === 'gc' ? '(garbage collector)' : (site?.functionName ?? '');
-  const last = slices[slices.length - 1] as (CpuSlice & { siteId?: number }) | undefined;
-  if (last && last.endUs === start && last.kind === kind && last.siteId === siteId) {
+  const slices = pass.slices[index] as CpuSlice[];
+  const last = slices[slices.length - 1];
+  if (last && last.endUs === start && pass.lastSliceSite[index] === siteId) {
     last.endUs = end;
     return;
   }
 
+  const site = lines.sites[siteId];
+  const kind = siteId === -1 ? 'gc' : 'cpu';
+  const functionName = kind === 'gc' ? '(garbage collector)' : (site?.functionName ?? '');
   const slice: CpuSlice = { startUs: start, endUs: end, functionName, kind };
   if (site?.location) slice.location = site.location;
   if (site?.inner) slice.inner = site.inner;
-  // A non-enumerable marker keeps merging exact without a per-sample lookup or a JSON field.
-  Object.defineProperty(slice, 'siteId', { value: siteId, enumerable: false });
   slices.push(slice);
+  pass.lastSliceSite[index] = siteId;
 }
 
 function endpointInput(

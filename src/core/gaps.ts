@@ -100,6 +100,8 @@ export interface GapContext {
   sourceMaps: SourceMapResolver;
   /** The endpoint key of a request id, for `blocked by …` labels. */
   endpointOf(requestId: number): string;
+  /** Site id -> its `cpu` cause without the time (label, location, hint), filled lazily. */
+  siteCauses?: Map<number, GapCause>;
 }
 
 /** A classified gap, plus the CPU of its own request by site (for hot lines' untraced time). */
@@ -126,6 +128,8 @@ export function classifyGap(
   const idle: Interval[] = [];
   let gcUs = 0;
   let otherUs = 0;
+  let lastOwner = 0;
+  let lastSlice: CpuSlice | undefined;
 
   let cursor = gapStart;
   for (let i = firstSampleEndingAfter(model, gapStart); i < model.sampleCount; i++) {
@@ -148,13 +152,17 @@ export function classifyGap(
       gcUs += us;
     } else if (owner === requestId) {
       const charge = lines.chargeOf(node);
-      charge.sites.forEach((site, k) => addTo(cpuBySite, site, us * (charge.weights[k] ?? 0)));
+      for (let k = 0; k < charge.sites.length; k++) {
+        addTo(cpuBySite, charge.sites[k] ?? 0, us * (charge.weights[k] ?? 0));
+      }
     } else if (owner !== 0) {
       const site = lines.chargeOf(node).primary;
       const bySite = blocked.get(owner) ?? new Map<number, number>();
       addTo(bySite, site, us);
       blocked.set(owner, bySite);
-      addBlockedSlice(blockedSlices, start, end, owner, context);
+      if (owner === lastOwner && lastSlice && lastSlice.endUs === start) lastSlice.endUs = end;
+      else lastSlice = blockedSlice(blockedSlices, start, end, owner, context);
+      lastOwner = owner;
     } else {
       otherUs += us;
     }
@@ -162,15 +170,15 @@ export function classifyGap(
   if (gapEnd > cursor) addInterval(idle, cursor, gapEnd);
 
   const causes: GapCause[] = [];
-  for (const [site, us] of cpuBySite) causes.push(cpuCause(lines.sites[site], us));
+  for (const [site, us] of cpuBySite) causes.push(cpuCause(context, site, us));
   for (const [owner, bySite] of blocked) causes.push(blockedCause(context, owner, bySite));
   if (gcUs > 0) causes.push({ kind: 'gc', ms: gcUs / 1000, label: 'garbage collection' });
   if (otherUs > 0) {
     causes.push({ kind: 'other-cpu', ms: otherUs / 1000, label: 'JS outside any request' });
   }
-  causes.push(...waitCauses(context, idle, waits));
+  causes.push(...mergeCauses(waitCauses(context, idle, waits)));
 
-  const merged = mergeCauses(causes).sort((a, b) => b.ms - a.ms);
+  const merged = causes.sort((a, b) => b.ms - a.ms);
   const gap: Gap = {
     startUs: gapStart,
     endUs: gapEnd,
@@ -202,20 +210,17 @@ function addInterval(list: Interval[], start: number, end: number) {
   else list.push([start, end]);
 }
 
-function addBlockedSlice(
+function blockedSlice(
   slices: CpuSlice[],
   start: number,
   end: number,
   owner: number,
   context: GapContext,
-) {
-  const last = slices[slices.length - 1];
+): CpuSlice {
   const name = `blocked by ${context.endpointOf(owner)} (request ${owner})`;
-  if (last && last.endUs === start && last.functionName === name) {
-    last.endUs = end;
-    return;
-  }
-  slices.push({ startUs: start, endUs: end, functionName: name, kind: 'blocked' });
+  const slice: CpuSlice = { startUs: start, endUs: end, functionName: name, kind: 'blocked' };
+  slices.push(slice);
+  return slice;
 }
 
 /** `auth.ts:41 (login) in crypto.pbkdf2Sync`, or the inner frame alone without a line. */
@@ -234,12 +239,18 @@ function shortLocation(location: { file: string; line: number }): string {
   return `${base}:${location.line}`;
 }
 
-function cpuCause(site: ChargeSite | undefined, us: number): GapCause {
-  const cause: GapCause = { kind: 'cpu', ms: us / 1000, label: siteLabel(site) };
-  if (site?.location) cause.location = site.location;
-  const hint = site && hintFor(site.inner ? [site.inner] : [], site.lineCalls);
-  if (hint) cause.hint = hint;
-  return cause;
+function cpuCause(context: GapContext, siteId: number, us: number): GapCause {
+  context.siteCauses ??= new Map();
+  let template = context.siteCauses.get(siteId);
+  if (!template) {
+    const site = context.lines.sites[siteId];
+    template = { kind: 'cpu', ms: 0, label: siteLabel(site) };
+    if (site?.location) template.location = site.location;
+    const hint = site && hintFor(site.inner ? [site.inner] : [], site.lineCalls);
+    if (hint) template.hint = hint;
+    context.siteCauses.set(siteId, template);
+  }
+  return { ...template, ms: us / 1000 };
 }
 
 function blockedCause(context: GapContext, owner: number, bySite: Map<number, number>): GapCause {
