@@ -42,7 +42,12 @@ interface Live {
   store: DisposableStore;
   timer?: NodeJS.Timeout;
   label: string;
+  /** Resolves when the inspector connection closed, for whatever reason. */
+  closed: Promise<void>;
 }
+
+/** How long a failed snapshot waits to learn whether the target is gone, ms. */
+const CLOSE_CONFIRM_MS = 3000;
 
 export class SessionHost implements IDisposable {
   private readonly didChange = new EventEmitter<void>();
@@ -213,11 +218,18 @@ export class SessionHost implements IDisposable {
     const store = new DisposableStore();
     const capture = await this.engine.startCapture(inspector, this.captureOptions());
     const label = `pid ${inspector.pid}` + (/^\d+$/.test(target) ? '' : ` (${target})`);
-    const live: Live = { inspector, capture, store, label };
+    let markClosed = () => {};
+    const closed = new Promise<void>(resolve => (markClosed = resolve));
+    const live: Live = { inspector, capture, store, label, closed };
     this.live = live;
     this.progress = { samples: 0, requests: 0 };
     this.watchCapture(live);
-    store.add(inspector.onDidClose(({ reason }) => void this.onTargetClosed(live, reason)));
+    store.add(
+      inspector.onDidClose(({ reason }) => {
+        markClosed();
+        void this.onTargetClosed(live, reason);
+      }),
+    );
 
     this.logger.info('session.live', 'attached', {
       pid: inspector.pid,
@@ -265,7 +277,11 @@ export class SessionHost implements IDisposable {
         this.didChange.fire();
       }
     } catch (error) {
+      // A snapshot of a target that is exiting fails before the connection reports the close;
+      // the close handler then tells the user the target exited, which is the real cause.
+      if (await closesWithin(live, CLOSE_CONFIRM_MS)) return;
       if (this.live !== live) return;
+      if (isContextGone(error)) return this.onTargetGone(live);
       this.didFail.fire(this.toError(error, 'session.live'));
     }
     if (this.live === live) this.scheduleTick(live);
@@ -291,6 +307,21 @@ export class SessionHost implements IDisposable {
     this.stopTimer(live);
     live.store.dispose();
     this.live = undefined;
+    if (this.loaded)
+      this.setLoaded({ ...this.loaded, kind: 'saved', label: `${live.label} (exited)` });
+    else this.didChange.fire();
+    this.didFail.fire(targetExited(live.inspector.pid));
+  }
+
+  /**
+   * The target's JS context is gone but the connection is open: a Node process that exits with
+   * a debugger attached waits for it to disconnect. Detaching lets it finish exiting.
+   */
+  private async onTargetGone(live: Live): Promise<void> {
+    this.logger.warn('session.live', 'target context destroyed: detaching', {
+      pid: live.inspector.pid,
+    });
+    await this.stopLive();
     if (this.loaded)
       this.setLoaded({ ...this.loaded, kind: 'saved', label: `${live.label} (exited)` });
     else this.didChange.fire();
@@ -337,4 +368,19 @@ export class SessionHost implements IDisposable {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+function closesWithin(live: Live, ms: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void live.closed.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** True for the CDP errors of a target whose JS context was destroyed (it is exiting). */
+function isContextGone(error: unknown): boolean {
+  return /cannot find context|execution context was destroyed/i.test(String(error));
 }
