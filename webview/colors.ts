@@ -49,12 +49,16 @@ export function onDidChangeTheme(listener: () => void): void {
   window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', changed);
 }
 
-/** The colour of a file; `.js` and `.ts` of one module share it. */
+/**
+ * The colour of a file, by its base name without extension: the analysis names the `.ts` file a
+ * source map leads to while the flame graph names the compiled `.js`, and both must match.
+ */
 export function fileColor(file: string | undefined): { fill: string; text: string } {
   const p = palette();
   if (!file) return { fill: p.native, text: p.background };
 
-  const index = hash(file.replace(/\.[cm]?[jt]sx?$/, '')) % p.files.length;
+  const base = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+  const index = hash(base.replace(/\.[cm]?[jt]sx?$/, '')) % p.files.length;
   return { fill: p.files[index]!, text: p.onFiles[index]! };
 }
 

@@ -12,6 +12,7 @@ import { EXIT_CODES_HELP, ExitCode } from './exitCodes';
 import { runList } from './listCommand';
 import { createCliLogger, wantsColor, type CliStreams } from './output';
 import { runReport } from './reportCommand';
+import { runServe } from './serve';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'off'];
 
@@ -104,6 +105,16 @@ function buildProgram(streams: CliStreams, setExitCode: (code: number) => void):
       'save the session here (default .gapscope/demo-session.gapscope.json)',
     )
     .action(async options => setExitCode(await runDemo(options, context())));
+
+  program
+    .command('serve')
+    .description('show the timeline of a session file (or a live target) as a page on 127.0.0.1')
+    .argument('[file]', 'a session file written by attach --out or the demo')
+    .option('--attach <target>', 'attach to a pid, 127.0.0.1:9229 or ws:// URL and serve it live')
+    .option('-p, --port <port>', 'port on 127.0.0.1 (default 0: a free port, printed)')
+    .action(async (file: string | undefined, options) =>
+      setExitCode(await runServe(file, options, context())),
+    );
 
   return program;
 }
