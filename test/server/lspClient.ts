@@ -66,15 +66,15 @@ export async function startLspClient(
       await exited;
     },
   };
-  connection.onNotification(Methods.didUpdate, (params: DidUpdateParams) =>
-    client.updates.push(params),
-  );
-  connection.onNotification(Methods.didFail, (params: DidFailParams) =>
-    client.failures.push(params),
-  );
-  connection.onNotification('window/logMessage', (params: { message: string }) =>
-    client.log.push(params.message),
-  );
+  connection.onNotification(Methods.didUpdate, (params: DidUpdateParams) => {
+    client.updates.push(params);
+  });
+  connection.onNotification(Methods.didFail, (params: DidFailParams) => {
+    client.failures.push(params);
+  });
+  connection.onNotification('window/logMessage', (params: { message: string }) => {
+    client.log.push(params.message);
+  });
   child.stderr!.on('data', chunk => client.log.push(`stderr: ${String(chunk)}`));
   connection.listen();
 
