@@ -23,10 +23,14 @@ test('the snapshot has one row per endpoint and per request, histograms counting
   assert.match(login?.topGapLabel ?? '', /pbkdf2Sync at auth\.js:41/);
 });
 
-test('a request flame graph holds exactly the samples taken inside its window', () => {
+test('a request flame graph holds exactly the samples taken inside its execution window', () => {
   const request = analysis.requests[1]!;
   const flame = data.flame({ kind: 'request', requestId: request.id });
-  const inWindow = countSamplesBetween(request.startUs, request.endUs);
+  const window = session.windows.req.indexOf(request.id);
+  const inWindow = countSamplesBetween(
+    session.windows.ts[window]!,
+    session.windows.ts[window + 1]!,
+  );
 
   assert.equal(flame.totalSamples, inWindow);
   assert.equal(

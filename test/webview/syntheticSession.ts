@@ -42,6 +42,8 @@ interface Plan {
 const T0 = 1_000_000_000;
 /** Share of a users request spent blocked behind the login before it. */
 const BLOCKED_SHARE = 0.06;
+/** The `(idle)` node of the synthetic profile. */
+const IDLE_NODE = 7;
 const NODES: Cdp.Profiler.ProfileNode[] = [
   node(1, '(root)', '', -1, [2, 5, 7, 8, 9]),
   node(2, 'login', 'file:///app/src/auth.js', 37, [3]),
@@ -67,9 +69,9 @@ export function syntheticSession(options: SyntheticOptions): {
   const nodes: number[] = [];
 
   for (const plan of plans) {
-    const analysed = sampleRequest(plan, perRequest, timestamps, nodes);
+    const { analysed, cpuEndUs } = sampleRequest(plan, perRequest, timestamps, nodes);
     requests.push(analysed);
-    session.windows.ts.push(plan.request.startUs, plan.request.endUs!);
+    session.windows.ts.push(plan.request.startUs, cpuEndUs);
     session.windows.req.push(plan.request.id, 0);
   }
   session.profiles = chunkProfiles(timestamps, nodes, options.chunkSamples ?? 100_000);
@@ -122,15 +124,19 @@ function endpointOf(request: RecordedRequest): string {
   return `${request.method} ${request.route ?? request.url}`;
 }
 
-/** Samples one request and derives its analysis (spans, gaps, CPU slices). */
+/**
+ * Samples one request (exactly `count` samples: its phases, then idle ones) and derives its
+ * analysis (spans, gaps, CPU slices). Its execution window ends where its CPU ends.
+ */
 function sampleRequest(
   plan: Plan,
   count: number,
   timestamps: number[],
   nodes: number[],
-): RequestAnalysis {
+): { analysed: RequestAnalysis; cpuEndUs: number } {
   const { startUs, endUs } = plan.request as Required<RecordedRequest>;
   const slices: CpuSlice[] = [];
+  const first = timestamps.length;
   // A users request first waits for the login before it (see addBlocked).
   let at = plan.request.route ? startUs + (endUs - startUs) * BLOCKED_SHARE : startUs;
   const step = (endUs - at) / count;
@@ -152,7 +158,14 @@ function sampleRequest(
     slices.push(slice);
     at += n * step;
   }
-  return requestAnalysis(plan, slices);
+  // The rest of the request's samples are idle: it awaits its database while no code runs.
+  const cpuEndUs = Math.round(at);
+  const idle = count - (timestamps.length - first);
+  for (let k = 0; k < idle; k++) {
+    timestamps.push(Math.round(at + k * step));
+    nodes.push(IDLE_NODE);
+  }
+  return { analysed: requestAnalysis(plan, slices), cpuEndUs };
 }
 
 function requestAnalysis(plan: Plan, cpuSlices: CpuSlice[]): RequestAnalysis {
