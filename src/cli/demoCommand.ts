@@ -47,11 +47,8 @@ export async function runDemo(options: DemoCommandOptions, context: CliContext):
     await mkdir(path.dirname(out), { recursive: true });
     await saveSession(out, result.session);
 
-    presentSession(
-      result.session,
-      { json: Boolean(options.json), clientP50Ms: result.p50 },
-      context,
-    );
+    const present = { json: Boolean(options.json), clientP50Ms: result.p50 };
+    presentSession(result.session, { ...present, extraJson: { load: result.load } }, context);
     if (!options.json) context.streams.stdout.write(renderLoadSummary(result.load));
     stderr.write(`Session saved to ${path.relative(context.cwd, out) || out}\n`);
     return ExitCode.Ok;

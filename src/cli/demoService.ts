@@ -40,7 +40,9 @@ export async function startDemoService(repoRoot: string, logger: ILogger): Promi
     );
   }
 
-  const child = spawn(process.execPath, [entry], {
+  // Started without --inspect. --inspect-port=0 only chooses where the inspector opens when
+  // Gapscope activates it, so a debugger already on 9229 does not block the demo.
+  const child = spawn(process.execPath, ['--inspect-port=0', entry], {
     cwd: repoRoot,
     env: { ...process.env, PORT: '0', NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

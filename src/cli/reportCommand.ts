@@ -15,6 +15,8 @@ export interface PresentOptions {
   json?: boolean;
   /** The load generator's p50 per endpoint (the demo). */
   clientP50Ms?: ReadonlyMap<EndpointKey, number>;
+  /** More top-level fields for the JSON output (the demo adds its load results). */
+  extraJson?: Record<string, unknown>;
 }
 
 /** Loads `file` and prints its report. */
@@ -42,7 +44,12 @@ export function presentSession(
   const analysis = analyzeSession(session);
   if (options.json) {
     // The raw profiles, windows and sources stay in the session file (`--out`).
-    const output = { target: session.target, capture: session.capture, analysis };
+    const output = {
+      target: session.target,
+      capture: session.capture,
+      analysis,
+      ...options.extraJson,
+    };
     context.streams.stdout.write(JSON.stringify(output, null, 2) + '\n');
     return;
   }

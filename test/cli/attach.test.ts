@@ -1,0 +1,163 @@
+/**
+ * `gapscope attach` as a user runs it, against a real service started without --inspect: the
+ * burn fixture's handlers spend a known CPU time on known lines, and the service records what
+ * it actually burnt (ground truth on the profile's clock).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Analysis, EndpointStats } from '../../src/core/model';
+import type { SessionFile } from '../../src/core/session';
+import { startFixture, type Fixture } from '../inspector/helpers';
+import { REPO_ROOT, driveLoad, get, lineOf, parseJson, runCli, startCli } from './helpers';
+
+const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'servers', 'cliBurnServer.js');
+const ALPHA_LINE = lineOf(FIXTURE, '@alpha-loop') + 1;
+const BETA_LINE = lineOf(FIXTURE, '@beta-loop') + 1;
+
+interface AttachOutput {
+  capture: SessionFile['capture'];
+  analysis: Analysis;
+}
+
+interface Burn {
+  tag: string;
+  startUs: number;
+  endUs: number;
+}
+
+/** Mean real burn of `tag` inside the capture window (ms). */
+async function truthMs(fixture: Fixture, tag: string, capture: SessionFile['capture']) {
+  const { burns } = JSON.parse(await get(fixture.port, '/truth')) as { burns: Burn[] };
+  const inside = burns.filter(
+    b => b.tag === tag && b.startUs >= capture.startUs && b.endUs <= capture.endUs,
+  );
+  assert.ok(inside.length > 10, `only ${inside.length} ${tag} burns inside the window`);
+  return inside.reduce((sum, b) => sum + (b.endUs - b.startUs), 0) / inside.length / 1000;
+}
+
+function endpoint(analysis: Analysis, key: string): EndpointStats {
+  const found = analysis.endpoints.find(e => e.key === key);
+  assert.ok(found, `no ${key} in ${analysis.endpoints.map(e => e.key).join(', ')}`);
+  return found;
+}
+
+/** Total ms the endpoint's hot lines charge to `line` of the fixture. */
+function msOnLine(stats: EndpointStats, line: number): number {
+  return stats.hotLines
+    .filter(hot => hot.file === FIXTURE && hot.line === line)
+    .reduce((sum, hot) => sum + hot.totalMs, 0);
+}
+
+/** Attaches for `seconds` while the load runs, and returns the CLI's JSON. */
+async function captureUnderLoad(
+  fixture: Fixture,
+  paths: string[],
+  concurrency: number,
+  outDir: string,
+): Promise<AttachOutput> {
+  const load = driveLoad(fixture.port, paths, concurrency);
+  try {
+    const out = path.join(outDir, `${paths.length}.gapscope.json`);
+    const args = ['attach', String(fixture.pid), '--duration', '4', '--json', '--out', out];
+    const result = await runCli(args);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /Session saved to/);
+    return parseJson<AttachOutput>(result);
+  } finally {
+    await load.stop();
+  }
+}
+
+describe('gapscope attach', () => {
+  let fixture: Fixture;
+  let outDir: string;
+
+  before(async () => {
+    fixture = await startFixture('cliBurnServer.js');
+    outDir = mkdtempSync(path.join(tmpdir(), 'gapscope-cli-'));
+  });
+
+  after(async () => {
+    await fixture?.stop();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('charges a handler that burns 20 ms to its loop line, within 15%', async () => {
+    const output = await captureUnderLoad(fixture, ['/alpha?ms=20'], 1, outDir);
+
+    const alpha = endpoint(output.analysis, 'GET /alpha');
+    const top = alpha.hotLines[0];
+    assert.ok(top, 'no hot line');
+    assert.equal(top.file, FIXTURE);
+    assert.equal(top.line, ALPHA_LINE);
+
+    const truth = await truthMs(fixture, 'alpha', output.capture);
+    const error = Math.abs(top.msPerRequest - truth) / truth;
+    assert.ok(error < 0.15, `line ${top.msPerRequest} ms/req vs burnt ${truth} ms (${error})`);
+  });
+
+  it('keeps two endpoints under concurrent load apart (< 5% on the other one’s line)', async () => {
+    const paths = ['/alpha?ms=12', '/beta?ms=6'];
+    const output = await captureUnderLoad(fixture, paths, 2, outDir);
+
+    const alpha = endpoint(output.analysis, 'GET /alpha');
+    const beta = endpoint(output.analysis, 'GET /beta');
+    const alphaOwn = msOnLine(alpha, ALPHA_LINE);
+    const betaOwn = msOnLine(beta, BETA_LINE);
+    assert.ok(msOnLine(alpha, BETA_LINE) < 0.05 * alphaOwn, JSON.stringify(alpha.hotLines));
+    assert.ok(msOnLine(beta, ALPHA_LINE) < 0.05 * betaOwn, JSON.stringify(beta.hotLines));
+
+    for (const [stats, line, tag] of [
+      [alpha, ALPHA_LINE, 'alpha'],
+      [beta, BETA_LINE, 'beta'],
+    ] as const) {
+      const hot = stats.hotLines.find(h => h.file === FIXTURE && h.line === line);
+      assert.ok(hot, `${tag}: no hot line ${line}`);
+      const truth = await truthMs(fixture, tag, output.capture);
+      const error = Math.abs(hot.msPerRequest - truth) / truth;
+      assert.ok(error < 0.15, `${tag}: ${hot.msPerRequest} ms/req vs burnt ${truth} ms`);
+    }
+  });
+
+  it('saves a session that `report` turns into the same analysis', async () => {
+    const out = path.join(outDir, 'repeat.gapscope.json');
+    const load = driveLoad(fixture.port, ['/beta?ms=5'], 1);
+    const attached = await runCli(['attach', String(fixture.pid), '-d', '2', '--json', '-o', out]);
+    await load.stop();
+    assert.equal(attached.code, 0, attached.stderr);
+
+    const reported = await runCli(['report', out, '--json']);
+    assert.equal(reported.code, 0, reported.stderr);
+    assert.deepEqual(
+      parseJson<AttachOutput>(reported).analysis,
+      parseJson<AttachOutput>(attached).analysis,
+    );
+
+    const text = await runCli(['report', out]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /GET \/beta/);
+    assert.match(text.stdout, new RegExp(`cliBurnServer\\.js:${BETA_LINE}\\b`));
+  });
+
+  it('stops cleanly on Ctrl-C, saves what it collected and detaches', async () => {
+    const out = path.join(outDir, 'interrupted.gapscope.json');
+    const run = startCli(['attach', String(fixture.pid), '--json', '-o', out]);
+    try {
+      await run.waitForStderr(/Attached to pid/);
+      await get(fixture.port, '/alpha?ms=5');
+      await run.waitForStderr(/capturing pid/);
+      run.interrupt();
+
+      const result = await run.done;
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(parseJson<AttachOutput>(result).capture.endReason, 'stopped');
+      const reported = await runCli(['report', out]);
+      assert.equal(reported.code, 0, reported.stderr);
+    } finally {
+      run.kill();
+    }
+  });
+});
