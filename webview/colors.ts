@@ -55,7 +55,8 @@ export function onDidChangeTheme(listener: () => void): void {
  */
 export function fileColor(file: string | undefined): { fill: string; text: string } {
   const p = palette();
-  if (!file) return { fill: p.native, text: p.background };
+  // Node's own modules (`node:internal/...`) are not the user's code: drawn like native frames.
+  if (!file || file.startsWith('node:')) return { fill: p.native, text: p.background };
 
   const base = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
   const index = hash(base.replace(/\.[cm]?[jt]sx?$/, '')) % p.files.length;

@@ -88,7 +88,7 @@ export class Waterfall {
       : '';
     const button = h('button', {
       className: `cause cause-${cause.kind}`,
-      text: `${formatMs(cause.ms)} ${cause.kind}: ${cause.label}`,
+      text: `${formatMs(cause.ms)} ${causeText(cause)}`,
       title: `${formatMs(gap.durationMs)} gap${where}`,
       attrs: { type: 'button', 'data-kind': cause.kind },
     });
@@ -97,6 +97,11 @@ export class Waterfall {
     else button.disabled = true;
     return button;
   }
+}
+
+/** `cpu: auth.ts:30 …`; a label that already starts with its kind is not prefixed twice. */
+function causeText(cause: GapCause): string {
+  return cause.label.startsWith(cause.kind) ? cause.label : `${cause.kind}: ${cause.label}`;
 }
 
 type Scale = (timeUs: number) => number;
@@ -229,7 +234,7 @@ function drawGap(ctx: CanvasRenderingContext2D, gap: Gap, x: Scale, row: number)
     label(ctx, fitted, box, p.foreground);
   }
   const tooltip = [`${formatMs(gap.durationMs)} not covered by any span`];
-  for (const c of gap.causes) tooltip.push(`${formatMs(c.ms)} ${c.kind}: ${c.label}`);
+  for (const c of gap.causes) tooltip.push(`${formatMs(c.ms)} ${causeText(c)}`);
   const withLine = gap.causes.find(c => c.location);
   const item: CanvasItem = { ...box, tooltip, label: text };
   if (withLine?.location) item.location = withLine.location;
