@@ -39,7 +39,10 @@ export async function runDemo(options: DemoCommandOptions, context: CliContext):
   try {
     stderr.write('Starting the demo login service (no --inspect)…\n');
     service = await startDemoService(findRepoRoot(), context.logger);
-    stderr.write(`Demo service pid ${service.pid} listening on 127.0.0.1:${service.port}\n`);
+    const store = service.storePid ? ` (session store pid ${service.storePid})` : '';
+    stderr.write(
+      `Demo service pid ${service.pid}${store} listening on 127.0.0.1:${service.port}\n`,
+    );
 
     const loadS = options.duration ?? DEFAULT_LOAD_S;
     const result = await captureUnderLoad(service, loadS, interrupt.requested, context);

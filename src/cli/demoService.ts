@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GapscopeFailure, badArgument, timeout } from '../core/errors';
 import type { ILogger } from '../core/logger';
 
@@ -15,14 +16,23 @@ const READY_TIMEOUT_MS = 20_000;
 /** How long it may take to exit after SIGTERM before it is killed. */
 const STOP_TIMEOUT_MS = 5_000;
 
-const READY_LINE = /login-service listening on http:\/\/127\.0\.0\.1:(\d+)/;
+/** How often the store's exit is checked while stopping, ms. */
+const STORE_POLL_MS = 20;
+
+const READY_LINE =
+  /login-service listening on http:\/\/127\.0\.0\.1:(\d+) \(pid \d+(?:, store pid (\d+))?\)/;
 
 export interface DemoService {
   pid: number;
   port: number;
+  /** The session store child the service started, when it started one. */
+  storePid?: number;
   /** The compiled entry point that runs. */
   entry: string;
-  /** SIGTERM, then SIGKILL after a grace period; resolves once the process has exited. */
+  /**
+   * SIGTERM, then SIGKILL after a grace period; resolves once the service and its store have
+   * exited.
+   */
   stop(): Promise<void>;
 }
 
@@ -51,16 +61,22 @@ export async function startDemoService(repoRoot: string, logger: ILogger): Promi
     logger.info('demo.service', chunk.toString('utf8').trimEnd());
   });
   try {
-    const port = await waitForReadiness(child);
-    logger.info('demo.service', 'ready', { pid: child.pid, port });
-    return { pid: child.pid ?? 0, port, entry, stop: () => stopChild(child) };
+    const { port, storePid } = await waitForReadiness(child);
+    logger.info('demo.service', 'ready', { pid: child.pid, port, storePid });
+    const stop = async () => {
+      await stopChild(child);
+      if (storePid) await waitForStoreExit(storePid);
+    };
+    const service: DemoService = { pid: child.pid ?? 0, port, entry, stop };
+    if (storePid) service.storePid = storePid;
+    return service;
   } catch (error) {
     await stopChild(child);
     throw error;
   }
 }
 
-function waitForReadiness(child: ChildProcess): Promise<number> {
+function waitForReadiness(child: ChildProcess): Promise<{ port: number; storePid?: number }> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => {
@@ -72,7 +88,7 @@ function waitForReadiness(child: ChildProcess): Promise<number> {
       if (!match) return;
 
       clearTimeout(timer);
-      resolve(Number(match[1]));
+      resolve({ port: Number(match[1]), storePid: Number(match[2]) || undefined });
     });
     child.once('exit', code => {
       clearTimeout(timer);
@@ -93,4 +109,28 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * The store follows the service out (it exits when its IPC channel closes); wait until it has,
+ * and kill it if it lingers, so the demo never leaves a process behind.
+ */
+async function waitForStoreExit(pid: number): Promise<void> {
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (isRunning(pid)) {
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL');
+      return;
+    }
+    await sleep(STORE_POLL_MS);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -6,7 +6,7 @@
  *
  * It starts its session store as a child process (or uses SESSION_STORE=host:port, e.g. a
  * local Redis), registers OpenTelemetry, listens on 127.0.0.1 and prints one readiness line:
- * `login-service listening on http://127.0.0.1:PORT (pid N)`.
+ * `login-service listening on http://127.0.0.1:PORT (pid N, store pid M)`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -36,8 +36,9 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = 10_000;
   server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
     const { port } = server.address() as AddressInfo;
+    const store = storeAddress.child ? `, store pid ${storeAddress.child.pid}` : '';
     process.stdout.write(
-      `login-service listening on http://127.0.0.1:${port} (pid ${process.pid})\n`,
+      `login-service listening on http://127.0.0.1:${port} (pid ${process.pid}${store})\n`,
     );
   });
 
