@@ -154,9 +154,17 @@ const IDLE = 3;
 const GC = 4;
 
 /** A step of a request: CPU on some leaves (node id -> weight), or a wait off the thread. */
-type Phase =
-  | { cpuUs: number; leaves: [number, number][] }
-  | { waitUs: number; span?: string; wait?: Pick<RecordedWait, 'type' | 'kind' | 'peer'> };
+interface CpuPhase {
+  cpuUs: number;
+  /** Leaf node id and its weight among the phase's samples. */
+  leaves: [number, number][];
+}
+interface WaitPhase {
+  waitUs: number;
+  span?: string;
+  wait?: Pick<RecordedWait, 'type' | 'kind' | 'peer'>;
+}
+type Phase = CpuPhase | WaitPhase;
 
 /** An endpoint: its URL, its share of the traffic and the phases of one request. */
 interface EndpointSpec {
@@ -384,7 +392,7 @@ function runPhase(
   sampleUntil: (untilUs: number, pick: () => number) => void,
   rand: () => number,
 ): number {
-  const phase = item.phases[item.next] as Phase & { cpuUs: number };
+  const phase = item.phases[item.next] as CpuPhase;
   const request = item.request;
   const endUs = Math.round(now + phase.cpuUs * (0.7 + 0.6 * rand()));
   recording.windows.ts.push(Math.round(now));
@@ -429,7 +437,7 @@ function sampleNode(leaves: [number, number][], rand: () => number): number {
 function recordWait(
   recording: Recording,
   request: RecordedRequest,
-  phase: Phase & { waitUs: number },
+  phase: WaitPhase,
   startUs: number,
   endUs: number,
 ) {

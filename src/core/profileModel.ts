@@ -38,7 +38,7 @@ export function buildProfileModel(profiles: readonly Cdp.Profiler.Profile[]): Pr
   let lastUs = -Infinity;
   for (const profile of profiles) {
     const base = nodes.length;
-    const localIndex = addNodes(profile, nodes, parents);
+    const localIndex = denseIndex(addNodes(profile, nodes, parents));
 
     const samples = profile.samples ?? [];
     const deltas = profile.timeDeltas ?? [];
@@ -46,10 +46,10 @@ export function buildProfileModel(profiles: readonly Cdp.Profiler.Profile[]): Pr
     const first = next;
     for (let i = 0; i < samples.length; i++) {
       time += deltas[i] ?? 0;
-      const start = Math.max(time, lastUs);
+      const start = time > lastUs ? time : lastUs;
       lastUs = start;
       sampleStartUs[next] = start;
-      sampleNode[next] = base + (localIndex.get(samples[i] ?? -1) ?? 0);
+      sampleNode[next] = base + localIndex(samples[i] ?? -1);
       if (next > first) sampleEndUs[next - 1] = start;
       next++;
     }
@@ -110,11 +110,61 @@ function addNodes(
   return localIndex;
 }
 
+/**
+ * Node id -> chunk-relative index (0 for an unknown id). CDP ids are small consecutive integers,
+ * so a typed array replaces a hash lookup per sample; sparse or huge ids keep the map.
+ */
+function denseIndex(localIndex: Map<number, number>): (id: number) => number {
+  let maxId = -1;
+  for (const id of localIndex.keys()) {
+    if (!Number.isInteger(id) || id < 0) return id => localIndex.get(id) ?? 0;
+    if (id > maxId) maxId = id;
+  }
+  if (maxId > 4 * localIndex.size + 1024) return id => localIndex.get(id) ?? 0;
+
+  const table = new Int32Array(maxId + 1);
+  for (const [id, index] of localIndex) table[id] = index;
+  return id => (id >= 0 && id <= maxId ? (table[id] ?? 0) : 0);
+}
+
+/** The median sample duration, found in linear time (a full sort costs more than the pass). */
 function medianInterval(starts: Float64Array, ends: Float64Array): number {
   if (starts.length === 0) return 0;
 
   const durations = new Float64Array(starts.length);
   for (let i = 0; i < starts.length; i++) durations[i] = (ends[i] ?? 0) - (starts[i] ?? 0);
-  durations.sort();
-  return durations[durations.length >> 1] ?? 0;
+  return selectNth(durations, durations.length >> 1);
+}
+
+/** The value that would sit at `nth` if `values` were sorted ascending; reorders `values`. */
+export function selectNth(values: Float64Array, nth: number): number {
+  let low = 0;
+  let high = values.length - 1;
+  while (low < high) {
+    // Median of three as pivot: sorted or constant input stays linear.
+    const middle = (low + high) >> 1;
+    const pivot = medianOfThree(values[low] ?? 0, values[middle] ?? 0, values[high] ?? 0);
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while ((values[i] ?? 0) < pivot) i++;
+      while ((values[j] ?? 0) > pivot) j--;
+      if (i <= j) {
+        const swap = values[i] ?? 0;
+        values[i] = values[j] ?? 0;
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (nth <= j) high = j;
+    else if (nth >= i) low = i;
+    else return values[nth] ?? 0;
+  }
+  return values[nth] ?? 0;
+}
+
+function medianOfThree(a: number, b: number, c: number): number {
+  if (a < b) return b < c ? b : a < c ? c : a;
+  return a < c ? a : b < c ? c : b;
 }
