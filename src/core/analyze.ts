@@ -10,6 +10,7 @@ import { classifyGap, complement, coveredIntervals, coveringSpans, spanViews } f
 import type { GapContext } from './gaps';
 import { LineResolver } from './lines';
 import type { Analysis, CpuSlice, Gap, RequestAnalysis } from './model';
+import { NodeTimeTable } from './nodeTime';
 import { buildProfileModel, type ProfileModel } from './profileModel';
 import { endpointKey, requestRoute } from './routes';
 import type { RecordedRequest, RecordedSpan, RecordedWait, SessionFile } from './session';
@@ -28,11 +29,16 @@ interface SamplePass {
   slices: CpuSlice[][];
   /** Request index -> site id of its last slice (-2: none yet, -1: GC), for merging. */
   lastSliceSite: Int32Array;
-  /** `requestIndex * nodeCount + node` -> [µs, samples]. */
-  nodeTime: Map<number, [number, number]>;
+  /** Self time per (endpoint index, node). */
+  nodeTime: NodeTimeTable;
   cpuTotalUs: number;
   attributedUs: number;
 }
+
+/** Read once: an enum member read through an import is a getter call per read under tsx. */
+const IDLE = FrameCategory.Idle;
+const ROOT = FrameCategory.Root;
+const GC = FrameCategory.Gc;
 
 /** Analyses a session; see model.ts for the result. */
 export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {}): Analysis {
@@ -43,8 +49,10 @@ export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {
   const requests = session.requests;
   const indexById = new Map(requests.map((request, index) => [request.id, index]));
   const keys = requests.map(request => endpointKey(request.method, requestRoute(request)));
+  const endpointKeys = [...new Set(keys)];
+  const endpointIndex = indexOf(keys, endpointKeys);
 
-  const pass = samplePass(model, sampleRequest, indexById, lines);
+  const pass = samplePass(model, sampleRequest, indexById, endpointIndex, lines);
   const context: GapContext = {
     model,
     sampleRequest,
@@ -68,7 +76,7 @@ export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {
     for (const [site, us] of result.cpuBySite) siteTotal(endpoint.sites, site).untracedUs += us;
     return result.analysis;
   });
-  addNodeTime(pass, model, lines, keys, endpoints);
+  addNodeTime(pass.nodeTime, lines, endpointKeys, endpoints);
 
   const endpointList = [...endpoints.values()].map(input => endpointStats(input, lines.sites));
   endpointList.sort((a, b) => b.count * b.meanMs - a.count * a.meanMs);
@@ -103,6 +111,12 @@ function scriptSources(session: SessionFile): Map<string, ScriptSource> {
   return scripts;
 }
 
+/** Each key's position in `distinct`. */
+function indexOf(keys: readonly string[], distinct: readonly string[]): Int32Array {
+  const positions = new Map(distinct.map((key, index) => [key, index]));
+  return Int32Array.from(keys, key => positions.get(key) ?? 0);
+}
+
 function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
   const groups = new Map<number, T[]>();
   for (const item of items) {
@@ -118,22 +132,25 @@ function samplePass(
   model: ProfileModel,
   sampleRequest: Int32Array,
   indexById: Map<number, number>,
+  endpointIndex: Int32Array,
   lines: LineResolver,
 ): SamplePass {
-  const count = indexById.size;
+  const count = endpointIndex.length;
   const pass: SamplePass = {
     cpuUs: new Float64Array(count),
     slices: Array.from({ length: count }, () => []),
     lastSliceSite: new Int32Array(count).fill(-2),
-    nodeTime: new Map(),
+    nodeTime: new NodeTimeTable(model.nodes.length),
     cpuTotalUs: 0,
     attributedUs: 0,
   };
-  const nodeCount = model.nodes.length;
+  // Windows hold one request for several samples in a row: look its index up once per window.
+  let lastOwner = 0;
+  let index: number | undefined;
   for (let i = 0; i < model.sampleCount; i++) {
     const node = model.sampleNode[i] ?? 0;
     const category = model.category[node];
-    if (category === FrameCategory.Idle || category === FrameCategory.Root) continue;
+    if (category === IDLE || category === ROOT) continue;
 
     const start = model.sampleStartUs[i] ?? 0;
     const end = model.sampleEndUs[i] ?? 0;
@@ -142,22 +159,18 @@ function samplePass(
     const owner = sampleRequest[i] ?? 0;
     if (owner === 0) continue;
     pass.attributedUs += us;
-    const index = indexById.get(owner);
+    if (owner !== lastOwner) {
+      lastOwner = owner;
+      index = indexById.get(owner);
+    }
     if (index === undefined) continue;
 
-    if (category === FrameCategory.Gc) {
+    if (category === GC) {
       addSlice(pass, index, start, end, -1, lines);
       continue;
     }
     pass.cpuUs[index] = (pass.cpuUs[index] ?? 0) + us;
-    const key = index * nodeCount + node;
-    const time = pass.nodeTime.get(key);
-    if (time) {
-      time[0] += us;
-      time[1]++;
-    } else {
-      pass.nodeTime.set(key, [us, 1]);
-    }
+    pass.nodeTime.add(endpointIndex[index] ?? 0, node, us);
     addSlice(pass, index, start, end, lines.chargeOf(node).primary, lines);
   }
   return pass;
@@ -219,21 +232,20 @@ function siteTotal(sites: Map<number, SiteTotal>, site: number): SiteTotal {
   return total;
 }
 
-/** Splits each (request, node) time over the node's sites, into its endpoint's totals. */
+/** Splits each (endpoint, node) time over the node's sites, into the endpoint's totals. */
 function addNodeTime(
-  pass: SamplePass,
-  model: ProfileModel,
+  nodeTime: NodeTimeTable,
   lines: LineResolver,
-  keys: string[],
+  endpointKeys: readonly string[],
   endpoints: Map<string, EndpointInput>,
 ) {
-  const nodeCount = Math.max(1, model.nodes.length);
-  for (const [key, [us, samples]] of pass.nodeTime) {
-    const index = Math.floor(key / nodeCount);
-    const endpoint = endpoints.get(keys[index] ?? '');
+  for (let slot = 0; slot < nodeTime.size; slot++) {
+    const endpoint = endpoints.get(endpointKeys[nodeTime.endpoint[slot] ?? -1] ?? '');
     if (!endpoint) continue;
 
-    const charge = lines.chargeOf(key % nodeCount);
+    const us = nodeTime.us[slot] ?? 0;
+    const samples = nodeTime.samples[slot] ?? 0;
+    const charge = lines.chargeOf(nodeTime.node[slot] ?? 0);
     for (let k = 0; k < charge.sites.length; k++) {
       const weight = charge.weights[k] ?? 0;
       const total = siteTotal(endpoint.sites, charge.sites[k] ?? 0);
