@@ -90,7 +90,7 @@ export class TimelineApp {
         this.host.post({
           type: 'log',
           level: 'warn',
-          message: `timeline: unknown message ${JSON.stringify((message as { type?: unknown }).type)}`,
+          message: `timeline: unknown message ${JSON.stringify(tagOf(message))}`,
         });
     }
   }
@@ -205,4 +205,9 @@ export class TimelineApp {
   private save(): void {
     this.host.setState(this.state);
   }
+}
+
+/** The tag of a message the switch did not know (for the log). */
+function tagOf(message: never): unknown {
+  return (message as { type?: unknown }).type;
 }

@@ -48,3 +48,8 @@ export function fitCanvas(canvas: HTMLCanvasElement, cssHeight: number): { w: nu
   canvas.getContext('2d')?.setTransform(ratio, 0, 0, ratio, 0, 0);
   return { w, h: cssHeight };
 }
+
+/** A codicon glyph (decorative: hidden from screen readers; needs codicon.css on the page). */
+export function icon(name: string): HTMLElement {
+  return h('span', { className: `codicon codicon-${name}`, attrs: { 'aria-hidden': 'true' } });
+}

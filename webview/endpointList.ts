@@ -81,6 +81,7 @@ export class EndpointList {
   }
 
   private row(row: EndpointRow, selected: boolean): HTMLElement {
+    const p95 = formatMs(row.p95Ms);
     const cells = COLUMNS.map(c =>
       h('td', { className: c.numeric ? 'num' : 'route', text: c.cell(row) }),
     );
@@ -96,7 +97,7 @@ export class EndpointList {
           tabindex: '0',
           'aria-selected': String(selected),
           'data-endpoint': row.key,
-          'aria-label': `${row.method} ${row.route}, ${row.count} requests, p95 ${formatMs(row.p95Ms)}`,
+          'aria-label': `${row.method} ${row.route}, ${row.count} requests, p95 ${p95}`,
         },
       },
       [...cells, h('td', {}, [canvas])],

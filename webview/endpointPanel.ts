@@ -1,6 +1,6 @@
 /** The selected endpoint: its figures, its latency distribution and its hot lines (clickable). */
 import type { EndpointRow } from '../src/shared/webviewMessages';
-import { clear, h } from './dom';
+import { clear, h, icon } from './dom';
 import { formatMs, formatShare, shortLocation } from './format';
 import { LatencyChart } from './latencyChart';
 
@@ -46,12 +46,14 @@ export class EndpointPanel {
     );
     this.chart.render(row?.histogram);
     for (const line of row?.hotLines.slice(0, HOT_LINES) ?? []) {
+      const where = shortLocation(line.file, line.line);
       const button = h('button', {
         className: 'link',
-        text: `${formatMs(line.msPerRequest)}/req ${line.functionName} ${shortLocation(line.file, line.line)}`,
+        text: `${formatMs(line.msPerRequest)}/req ${line.functionName} ${where}`,
         title: `${line.file}:${line.line}`,
         attrs: { type: 'button' },
       });
+      button.prepend(icon('go-to-file'), ' ');
       button.addEventListener('click', () => this.reveal({ file: line.file, line: line.line }));
       this.hotLines.append(h('li', {}, [button]));
     }

@@ -7,7 +7,7 @@ import type { Gap, GapCause } from '../src/core/model';
 import type { RequestDetail } from '../src/shared/webviewMessages';
 import { CanvasView, type CanvasItem } from './canvasView';
 import { fileColor, palette } from './colors';
-import { clear, fitCanvas, h } from './dom';
+import { clear, fitCanvas, h, icon } from './dom';
 import { baseName, fitText, formatMs, formatShare, shortLocation } from './format';
 
 const AXIS = 20;
@@ -92,6 +92,7 @@ export class Waterfall {
       title: `${formatMs(gap.durationMs)} gap${where}`,
       attrs: { type: 'button', 'data-kind': cause.kind },
     });
+    if (cause.location) button.prepend(icon('go-to-file'), ' ');
     const location = cause.location;
     if (location) button.addEventListener('click', () => this.reveal(location));
     else button.disabled = true;
@@ -259,7 +260,7 @@ function drawSlice(
   const ms = (slice.endUs - slice.startUs) / 1000;
   const tooltip = [
     name,
-    `${formatMs(ms)} ${slice.kind === 'blocked' ? 'event loop held by another request' : slice.kind}`,
+    `${formatMs(ms)} ${slice.kind === 'blocked' ? 'loop held by another request' : slice.kind}`,
   ];
   if (slice.inner) tooltip.push(`inside ${slice.inner}`);
   if (slice.location) tooltip.push(`${baseName(slice.location.file)} line ${slice.location.line}`);

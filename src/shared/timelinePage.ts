@@ -26,9 +26,9 @@ export function timelinePageHtml(options: TimelinePageOptions): string {
   const csp = timelineCsp(options);
   const styles = options.styleUris.map(uri => `<link rel="stylesheet" href="${escapeHtml(uri)}">`);
   if (options.codiconUri) {
-    styles.unshift(
-      `<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${escapeHtml(options.codiconUri)}">`,
-    );
+    // vscode-elements' icon component finds the codicon font through this element id.
+    const href = escapeHtml(options.codiconUri);
+    styles.unshift(`<link rel="stylesheet" id="vscode-codicon-stylesheet" href="${href}">`);
   }
   return [
     '<!DOCTYPE html>',

@@ -2,7 +2,7 @@
  * Makes the README's screenshots of the timeline (media/timeline-dark.png, -light.png) from a
  * recorded demo session, in headless Chromium with the page's dark and light themes.
  *
- *   npm start && node --import tsx test/webview/screenshots.ts [.gapscope/demo-session.gapscope.json]
+ *   npm start && node --import tsx test/webview/screenshots.ts [session-file]
  */
 import path from 'node:path';
 import { analyzeSession } from '../../src/core/analyze';

@@ -46,7 +46,7 @@ test('the page lists every endpoint and runs under its CSP without errors', asyn
   assert.deepEqual(record.errors, []);
 });
 
-test('POST /login shows its gap labelled with the pbkdf2Sync line; clicking it reveals', async () => {
+test('POST /login shows its gap labelled with the pbkdf2Sync line; a click reveals', async () => {
   await page.locator('tr[data-endpoint="POST /login"]').click();
   const cause = page.locator('button.cause', { hasText: `pbkdf2Sync at auth.js:${PBKDF2_LINE}` });
   await cause.first().waitFor();
