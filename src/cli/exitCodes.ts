@@ -46,4 +46,5 @@ export const EXIT_CODES_HELP = `Exit codes:
   1  runtime failure (agent, profiler or a timeout on the target)
   2  bad usage (unknown command or option, unreadable argument)
   3  target problem (no such process, not Node, inspector unreachable or refused)
-  4  session file missing, unreadable or not a Gapscope session`;
+  4  session file missing, unreadable or not a Gapscope session
+  130  interrupted (Ctrl-C) before the capture started; nothing saved`;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { displayPath, ellipsize, formatMs, formatShare, median } from './format';
+import { displayPath, ellipsize, formatMs, formatShare, median, shortenQualified } from './format';
 
 describe('format', () => {
   it('shows paths inside cwd relative, others unchanged', () => {
@@ -23,6 +23,12 @@ describe('format', () => {
 
   it('shortens in the middle and takes medians', () => {
     assert.equal(ellipsize('abcdefghij', 5), 'ab…ij');
+    assert.equal(
+      shortenQualified('@opentelemetry/sdk-trace.startActiveSpan', 18),
+      '…startActiveSpan',
+    );
+    assert.equal(shortenQualified('streams.Writable.write', 16), '…Writable.write');
+    assert.equal(shortenQualified('crypto.pbkdf2Sync', 20), 'crypto.pbkdf2Sync');
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 2, 3]), 2.5);
     assert.equal(median([]), undefined);

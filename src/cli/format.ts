@@ -72,6 +72,20 @@ export function ellipsizeStart(text: string, width: number): string {
   return `…${text.slice(-(width - 1))}`;
 }
 
+/**
+ * Shortens a qualified name (`@opentelemetry/sdk-trace.startActiveSpan`) to `width` by dropping
+ * whole leading segments, so what stays is readable (`…startActiveSpan`).
+ */
+export function shortenQualified(name: string, width: number): string {
+  if (name.length <= width) return name;
+
+  const cuts = [...name.matchAll(/[./]/g)].map(match => (match.index ?? 0) + 1);
+  for (const cut of cuts) {
+    if (name.length - cut + 1 <= width) return `…${name.slice(cut)}`;
+  }
+  return ellipsizeStart(name, width);
+}
+
 /** Median of a list of numbers; undefined when it is empty. */
 export function median(values: readonly number[]): number | undefined {
   if (!values.length) return undefined;

@@ -16,6 +16,7 @@ import {
   median,
   padEnd,
   padStart,
+  shortenQualified,
 } from './format';
 
 export interface ReportOptions {
@@ -164,7 +165,7 @@ function renderHotLines(
     const figures = `${padStart(formatMs(value), 8)} ${padStart(formatShare(hot.share), 6)}`;
     const used = 2 + LOCATION_WIDTH + 1 + FUNCTION_WIDTH + 1 + figures.length;
     const innerName = hot.innerFrames[0]?.name;
-    const inner = innerName ? `  in ${ellipsizeStart(innerName, REPORT_WIDTH - used - 5)}` : '';
+    const inner = innerName ? `  in ${shortenQualified(innerName, REPORT_WIDTH - used - 5)}` : '';
     lines.push(
       `  ${c.yellow(padEnd(where, LOCATION_WIDTH))} ${padEnd(name, FUNCTION_WIDTH)} ` +
         `${figures}${c.dim(inner)}`,
