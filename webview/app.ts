@@ -107,9 +107,15 @@ export class TimelineApp {
     model.hotLines = message.hotLines;
     model.live = message.live;
     this.layout.setHeader(model);
+    // Until something is selected, an update selects like a snapshot does.
+    if (this.state.requestId === undefined) return this.renderAll();
+
     this.endpoints.render(model.endpoints, this.state);
     this.endpointPanel.render(this.selectedEndpoint());
     this.requests.render(this.visibleRequests(), this.state.requestId);
+    const changed = message.requests.some(r => r.id === this.state.requestId);
+    if (changed) this.askRequest();
+    if (changed || this.state.flameScope === 'endpoint') this.askFlame();
   }
 
   private renderAll(): void {
