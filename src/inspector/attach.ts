@@ -228,7 +228,13 @@ async function connectAndVerify(
     return fail(wrongProcess(expectedPid, actualPid));
   }
 
-  logger.info('attach', 'attached', { pid: actualPid, url, openedByUs });
   const verified = new InspectorSession(connection, actualPid, url, openedByUs, logger, timeoutMs);
+  try {
+    await verified.watchForExit();
+  } catch (error) {
+    // Older or non-Node targets lack the NodeRuntime domain: an exit then shows as a close.
+    logger.warn('attach', 'cannot watch for the target exiting', { error: String(error) });
+  }
+  logger.info('attach', 'attached', { pid: actualPid, url, openedByUs });
   return ok(verified);
 }

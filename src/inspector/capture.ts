@@ -30,7 +30,7 @@ import {
   agentInstallExpression,
 } from './agentScript';
 import { readScripts, userScriptUrls } from './scripts';
-import { InspectorSession } from './session';
+import { EXIT_REQUEST_TIMEOUT_MS, InspectorSession } from './session';
 import type { CaptureOptions, CaptureProgress, ICapture, IInspectorSession } from './types';
 
 type Commands = ProtocolMapping.Commands;
@@ -76,6 +76,8 @@ class Capture implements ICapture {
   private stats: AgentStats | undefined;
   private installed: AgentInstallResult | undefined;
   private chunking: Promise<void> = Promise.resolve();
+  /** True once the target waits at exit for us: requests then get a short bound. */
+  private exiting = false;
   private ending: Promise<SessionFile> | undefined;
 
   readonly onDidProgress: Event<CaptureProgress> = this.didProgress.event;
@@ -99,7 +101,12 @@ class Capture implements ICapture {
       if (reason !== 'detached') void this.end('target-exited');
     });
     this.disposeListeners.push(() => close.dispose());
-    this.disposeListeners.push(this.session.addParticipant({ end: () => this.endQuietly() }));
+    this.disposeListeners.push(
+      this.session.addParticipant({
+        end: () => this.endQuietly('stopped'),
+        targetExiting: () => this.endQuietly('target-exited'),
+      }),
+    );
 
     await this.send('Profiler.enable');
     await this.setSamplingInterval();
@@ -129,10 +136,13 @@ class Capture implements ICapture {
 
   private async runEnd(reason: EndReason): Promise<SessionFile> {
     for (const timer of this.timers) clearTimeout(timer);
+    this.exiting = reason === 'target-exited';
     if (!this.session.isClosed) {
       await this.chunking;
       await this.guard('stop the profiler', () => this.cutChunk(false));
       await this.guard('flush the agent', () => this.flushAgent());
+    }
+    if (!this.session.isClosed && !this.exiting) {
       await this.guard('uninstall the agent', () =>
         this.session.evaluate(AGENT_UNINSTALL_EXPRESSION),
       );
@@ -147,8 +157,8 @@ class Capture implements ICapture {
     return file;
   }
 
-  private async endQuietly() {
-    await this.end('stopped').catch(() => undefined);
+  private async endQuietly(reason: EndReason) {
+    await this.end(reason).catch(() => undefined);
   }
 
   private async setSamplingInterval() {
@@ -217,7 +227,9 @@ class Capture implements ICapture {
   }
 
   private async flushAgent() {
-    if (!this.session.isClosed) await this.session.evaluate(AGENT_FLUSH_EXPRESSION);
+    if (!this.session.isClosed) {
+      await this.session.evaluate(AGENT_FLUSH_EXPRESSION, false, this.requestTimeoutMs());
+    }
   }
 
   private onBatch(payload: string) {
@@ -286,13 +298,17 @@ class Capture implements ICapture {
   private exitNotes(endReason: EndReason): string[] {
     if (endReason !== 'target-exited') return [];
     return [
-      `The target (pid ${this.session.pid}) exited during the capture; the part collected ` +
-        'until the last profile chunk is kept.',
+      `The target (pid ${this.session.pid}) exited during the capture; what was collected ` +
+        'before it exited is kept (all of it on a clean exit, up to the last chunk on a crash).',
     ];
   }
 
   private send<M extends keyof Commands>(method: M, params?: Commands[M]['paramsType'][0]) {
-    return this.session.connection.send(method, params, { timeoutMs: this.session.timeoutMs });
+    return this.session.connection.send(method, params, { timeoutMs: this.requestTimeoutMs() });
+  }
+
+  private requestTimeoutMs(): number {
+    return this.exiting ? EXIT_REQUEST_TIMEOUT_MS : this.session.timeoutMs;
   }
 
   /** Runs a step of the capture; failures are logged (a closed connection quietly). */

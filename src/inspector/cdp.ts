@@ -114,6 +114,23 @@ export class CdpConnection implements IDisposable {
     }
   }
 
+  /**
+   * Sends a request of a domain `devtools-protocol` does not describe (Node's own `NodeRuntime`,
+   * `NodeWorker`…), with the same limits and errors as `send`.
+   */
+  sendUntyped(method: string, params?: object, options?: SendOptions): Promise<unknown> {
+    return (this.send as (m: string, p?: object, o?: SendOptions) => Promise<unknown>)(
+      method,
+      params,
+      options,
+    );
+  }
+
+  /** Listens to an event of a domain `devtools-protocol` does not describe. */
+  onUntyped(event: string, listener: (params: unknown) => void): IDisposable {
+    return this.on(event as keyof Events, listener as never);
+  }
+
   /** Listens to one CDP event; returns a disposable that stops listening. */
   on<E extends keyof Events>(event: E, listener: (params: Events[E][0]) => void): IDisposable {
     let set = this.listeners.get(event);

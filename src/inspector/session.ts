@@ -18,7 +18,15 @@ type CloseReason = 'detached' | 'target-exited' | 'error';
 export interface ISessionParticipant {
   /** Ends the participant's work in the target (stops our profiler). Must not throw. */
   end(): Promise<void>;
+  /**
+   * The target is exiting and waits for us to disconnect: collect what can still be had,
+   * quickly (the target's exit waits on it). Must not throw.
+   */
+  targetExiting(): Promise<void>;
 }
+
+/** Bound on each request made while the target waits at exit for us to disconnect, ms. */
+export const EXIT_REQUEST_TIMEOUT_MS = 2000;
 
 /** Bound on how long an unexpected close waits to see the target gone, ms. */
 const EXIT_CONFIRM_MS = 1500;
@@ -51,6 +59,20 @@ export class InspectorSession implements IInspectorSession {
     readonly timeoutMs = 10_000,
   ) {
     connection.onDidClose(() => void this.onConnectionClosed());
+    connection.onUntyped('NodeRuntime.waitingForDisconnect', () => void this.onTargetExiting());
+  }
+
+  /**
+   * Asks Node to tell us when the target is about to exit. A process whose inspector was
+   * opened by flag or signal waits at exit until every client disconnects; without this it
+   * would hang there ("Waiting for the debugger to disconnect...") until we detach.
+   */
+  async watchForExit(): Promise<void> {
+    await this.connection.sendUntyped(
+      'NodeRuntime.notifyWhenWaitingForDisconnect',
+      { enabled: true },
+      { timeoutMs: this.timeoutMs },
+    );
   }
 
   /** True once the connection ended (detach or target exit). */
@@ -65,11 +87,15 @@ export class InspectorSession implements IInspectorSession {
   }
 
   /** Evaluates an expression in the target and returns its value (by value). */
-  async evaluate<T = unknown>(expression: string, includeCommandLineAPI = false): Promise<T> {
+  async evaluate<T = unknown>(
+    expression: string,
+    includeCommandLineAPI = false,
+    timeoutMs = this.timeoutMs,
+  ): Promise<T> {
     const answer = await this.connection.send(
       'Runtime.evaluate',
       { expression, includeCommandLineAPI, returnByValue: true, silent: true },
-      { timeoutMs: this.timeoutMs },
+      { timeoutMs },
     );
     if (answer.exceptionDetails) {
       const description = answer.exceptionDetails.exception?.description;
@@ -113,6 +139,17 @@ export class InspectorSession implements IInspectorSession {
     } catch (error) {
       this.logger.warn('attach.detach', `could not ${what}`, { error: String(error) });
     }
+  }
+
+  private async onTargetExiting() {
+    if (this.closeReason) return;
+
+    this.closeReason = 'target-exited';
+    this.logger.info('attach', 'the target is exiting', { pid: this.pid });
+    for (const participant of [...this.participants]) await participant.targetExiting();
+    this.participants.clear();
+    if (this.inspectorOpenedByUs) forgetInspectorPort(this.pid);
+    await this.connection.close();
   }
 
   private async onConnectionClosed() {
