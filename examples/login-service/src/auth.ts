@@ -1,4 +1,4 @@
-22073; /**
+/**
  * Password checks for the login endpoint. Each stored credential keeps a random salt and a
  * PBKDF2 digest; verifying derives the digest again from the attempt and compares the two in
  * constant time.
