@@ -24,6 +24,11 @@ const WAIT_PRECEDENCE: RecordedWait['kind'][] = [
   'other',
 ];
 
+/** Read once: an enum member read through an import is a getter call per read under tsx. */
+const IDLE = FrameCategory.Idle;
+const ROOT = FrameCategory.Root;
+const GC = FrameCategory.Gc;
+
 /** A closed time interval `[start, end]` in µs. */
 export type Interval = [number, number];
 
@@ -102,6 +107,10 @@ export interface GapContext {
   endpointOf(requestId: number): string;
   /** Site id -> its `cpu` cause without the time (label, location, hint), filled lazily. */
   siteCauses?: Map<number, GapCause>;
+  /** Blocking request id -> the name of its slices, filled lazily. */
+  blockedNames?: Map<number, string>;
+  /** Blocking endpoint -> top site id -> its `blocked` cause without time and id, lazily. */
+  blockedCauses?: Map<string, Map<number, GapCause>>;
 }
 
 /** A classified gap, plus the CPU of its own request by site (for hot lines' untraced time). */
@@ -130,6 +139,7 @@ export function classifyGap(
   let otherUs = 0;
   let lastOwner = 0;
   let lastSlice: CpuSlice | undefined;
+  let lastBySite: Map<number, number> | undefined;
 
   let cursor = gapStart;
   for (let i = firstSampleEndingAfter(model, gapStart); i < model.sampleCount; i++) {
@@ -146,9 +156,9 @@ export function classifyGap(
     const node = model.sampleNode[i] ?? 0;
     const category = model.category[node];
     const owner = sampleRequest[i] ?? 0;
-    if (category === FrameCategory.Idle || category === FrameCategory.Root) {
+    if (category === IDLE || category === ROOT) {
       addInterval(idle, start, end);
-    } else if (category === FrameCategory.Gc) {
+    } else if (category === GC) {
       gcUs += us;
     } else if (owner === requestId) {
       const charge = lines.chargeOf(node);
@@ -156,10 +166,12 @@ export function classifyGap(
         addTo(cpuBySite, charge.sites[k] ?? 0, us * (charge.weights[k] ?? 0));
       }
     } else if (owner !== 0) {
-      const site = lines.chargeOf(node).primary;
-      const bySite = blocked.get(owner) ?? new Map<number, number>();
-      addTo(bySite, site, us);
-      blocked.set(owner, bySite);
+      // One window holds the thread for many samples in a row: keep its owner's map at hand.
+      if (owner !== lastOwner || !lastBySite) {
+        lastBySite = blocked.get(owner);
+        if (!lastBySite) blocked.set(owner, (lastBySite = new Map()));
+      }
+      addTo(lastBySite, lines.chargeOf(node).primary, us);
       if (owner === lastOwner && lastSlice && lastSlice.endUs === start) lastSlice.endUs = end;
       else lastSlice = blockedSlice(blockedSlices, start, end, owner, context);
       lastOwner = owner;
@@ -217,7 +229,12 @@ function blockedSlice(
   owner: number,
   context: GapContext,
 ): CpuSlice {
-  const name = `blocked by ${context.endpointOf(owner)} (request ${owner})`;
+  context.blockedNames ??= new Map();
+  let name = context.blockedNames.get(owner);
+  if (name === undefined) {
+    name = `blocked by ${context.endpointOf(owner)} (request ${owner})`;
+    context.blockedNames.set(owner, name);
+  }
   const slice: CpuSlice = { startUs: start, endUs: end, functionName: name, kind: 'blocked' };
   slices.push(slice);
   return slice;
@@ -265,11 +282,27 @@ function blockedCause(context: GapContext, owner: number, bySite: Map<number, nu
     }
   }
 
-  const site = context.lines.sites[topSite];
-  let label = `blocked by ${context.endpointOf(owner)}`;
+  const endpoint = context.endpointOf(owner);
+  context.blockedCauses ??= new Map();
+  let bySiteCause = context.blockedCauses.get(endpoint);
+  if (!bySiteCause) context.blockedCauses.set(endpoint, (bySiteCause = new Map()));
+  let template = bySiteCause.get(topSite);
+  if (!template) {
+    template = blockedTemplate(context.lines.sites[topSite], endpoint);
+    bySiteCause.set(topSite, template);
+  }
+  const label = template.label;
+  const cause: GapCause = { kind: 'blocked', ms: total / 1000, label, blockingRequestId: owner };
+  if (template.location) cause.location = template.location;
+  return cause;
+}
+
+/** The `blocked` cause of an endpoint's top site, without time and blocking request. */
+function blockedTemplate(site: ChargeSite | undefined, endpoint: string): GapCause {
+  let label = `blocked by ${endpoint}`;
   if (site?.location) label += ` at ${shortLocation(site.location)}`;
   else if (site?.inner) label += ` in ${site.inner}`;
-  const cause: GapCause = { kind: 'blocked', ms: total / 1000, label, blockingRequestId: owner };
+  const cause: GapCause = { kind: 'blocked', ms: 0, label };
   if (site?.location) cause.location = site.location;
   return cause;
 }
