@@ -22,6 +22,8 @@ interface SdkSpan {
   attributes?: Record<string, unknown>;
   parentSpanId?: string;
   parentSpanContext?: { spanId?: string };
+  /** SDK 2.x: `performance.now()` when the span started (its wall start is only ms-precise). */
+  _performanceStartTime?: number;
   spanContext(): { spanId: string; traceId: string };
   end(endTime?: unknown): void;
 }
@@ -131,11 +133,12 @@ export class SpanTracker {
       traceId: context.traceId,
       name: String(span.name ?? ''),
       kind: span.kind ?? 0,
-      startUs: this.toUs(span.startTime),
-      endUs: this.toUs(span.endTime),
+      startUs: 0,
+      endUs: 0,
       requestId: this.requestOfSpan.get(span) ?? 0,
       source: 'tracer',
     };
+    this.setTimes(record, span.startTime, span.endTime, span._performanceStartTime);
     const parent = span.parentSpanContext?.spanId ?? span.parentSpanId;
     if (parent) record.parentSpanId = parent;
     const attributes = primitiveAttributes(span.attributes);
@@ -143,10 +146,19 @@ export class SpanTracker {
     this.recorder.recordSpan(record);
   }
 
-  /** Wall-clock `[s, ns]` to hrtime µs, subtracting the time origin before adding the ns. */
-  private toUs([seconds, nanos]: HrTime): number {
-    const sinceOriginMs = seconds * 1000 - this.timeOriginMs + nanos / 1e6;
-    return this.recorder.toUs(sinceOriginMs);
+  /**
+   * Converts the span's times. SDK 2.x stamps the start with `Date.now()` (ms steps, and the
+   * wall clock may have been adjusted since the process started) but keeps the precise
+   * `performance.now()` of the start and a precise duration: use those when present. Otherwise
+   * (SDK 1.x: `timeOrigin + now()`) convert the wall-clock time through the time origin.
+   */
+  private setTimes(record: RecordedSpan, start: HrTime, end: HrTime, performanceStart?: number) {
+    const durationUs = (end[0] - start[0]) * 1e6 + (end[1] - start[1]) / 1e3;
+    record.startUs =
+      typeof performanceStart === 'number'
+        ? this.recorder.toUs(performanceStart)
+        : this.recorder.toUs(start[0] * 1000 - this.timeOriginMs + start[1] / 1e6);
+    record.endUs = Math.round(record.startUs + durationUs);
   }
 
   private guard(run: () => void) {
