@@ -59,23 +59,26 @@ export function endpointStats(input: EndpointInput, sites: readonly ChargeSite[]
 }
 
 function gapCauseTotals(requests: readonly RequestAnalysis[]): GapCauseTotal[] {
-  const byKey = new Map<string, GapCauseTotal>();
+  // Keyed by label, then kind: labels are shared strings, so no key is built per cause.
+  const byLabel = new Map<string, GapCauseTotal[]>();
+  const totals: GapCauseTotal[] = [];
   for (const request of requests) {
     for (const gap of request.gaps) {
       for (const cause of gap.causes) {
-        const key = `${cause.kind}|${cause.label}`;
-        let total = byKey.get(key);
+        let sameLabel = byLabel.get(cause.label);
+        if (!sameLabel) byLabel.set(cause.label, (sameLabel = []));
+        let total = sameLabel.find(known => known.kind === cause.kind);
         if (!total) {
           total = { kind: cause.kind, label: cause.label, msPerRequest: 0 };
           if (cause.location) total.location = cause.location;
-          byKey.set(key, total);
+          sameLabel.push(total);
+          totals.push(total);
         }
         total.msPerRequest += cause.ms;
       }
     }
   }
 
-  const totals = [...byKey.values()];
   for (const total of totals) total.msPerRequest = safeRatio(total.msPerRequest, requests.length);
   return totals.sort((a, b) => b.msPerRequest - a.msPerRequest);
 }
