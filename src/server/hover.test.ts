@@ -14,7 +14,7 @@ test('the hover breaks the line down and links to the slowest request', () => {
 
   assert.match(markdown, /\| POST \/login \| 612 ms \| 76% \| 6120 \|/);
   assert.match(markdown, /\| POST \/signup \| 3\.0 ms \|/);
-  assert.match(markdown, /in `crypto\.pbkdf2Sync` · 98% of the line/);
+  assert.match(markdown, /in `crypto\.pbkdf2Sync` · 600 ms\/req \(98% of the line\)/);
   assert.match(markdown, /600 ms\/req of it ran outside any span/);
   assert.match(markdown, /async crypto\.pbkdf2/);
   const link = /\(command:gapscope\.showTimeline\?([^)]+)\)/.exec(markdown);

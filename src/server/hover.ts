@@ -54,18 +54,14 @@ export function hotLineHover(analysis: Analysis, entries: readonly HotLine[]): s
   return parts.join('\n');
 }
 
-/** `in crypto.pbkdf2Sync · 98% of the line`, biggest first, at most three. */
+/** `in crypto.pbkdf2Sync · 600 ms/req (98% of the line)`, biggest first, at most three. */
 function innerFrameLines(line: HotLine): string[] {
-  const total = line.totalMs > 0 ? line.totalMs : sum(line.innerFrames.map(frame => frame.ms));
+  // Inner frames' ms are per request of the endpoint, like the line's own msPerRequest.
   return [...line.innerFrames]
     .sort((a, b) => b.ms - a.ms)
     .slice(0, 3)
     .map(frame => {
-      const share = total > 0 ? formatShare(Math.min(1, frame.ms / total)) : '';
-      return `- in \`${frame.name}\`${share ? ` · ${share} of the line` : ''}`;
+      const share = line.msPerRequest > 0 ? Math.min(1, frame.ms / line.msPerRequest) : 0;
+      return `- in \`${frame.name}\` · ${formatMs(frame.ms)}/req (${formatShare(share)} of the line)`;
     });
-}
-
-function sum(values: number[]): number {
-  return values.reduce((total, value) => total + value, 0);
 }

@@ -16,7 +16,7 @@ export function hotLine(fields: Partial<HotLine>): HotLine {
     share: 0.76,
     samples: 6120,
     untracedMsPerRequest: 600,
-    innerFrames: [{ name: 'crypto.pbkdf2Sync', ms: 6000 }],
+    innerFrames: [{ name: 'crypto.pbkdf2Sync', ms: 600 }],
     hint: 'Password hashing on the event loop: use the async crypto.pbkdf2.',
     ...fields,
   };
