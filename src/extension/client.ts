@@ -2,7 +2,7 @@
  * Starts the language server (`dist/server.js`, over IPC) and the client that talks to it. The
  * client's lifetime is its own disposal scope: everything bound to the server goes with it.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import {
   LanguageClient,
   TransportKind,

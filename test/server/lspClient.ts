@@ -57,7 +57,7 @@ export async function startLspClient(
     stop: async () => {
       try {
         await withDeadline(connection.sendRequest('shutdown'), 5000);
-        connection.sendNotification('exit');
+        void connection.sendNotification('exit');
       } catch {
         // A server that does not answer is killed below.
       }
@@ -84,7 +84,7 @@ export async function startLspClient(
     capabilities: {},
     initializationOptions,
   });
-  connection.sendNotification('initialized', {});
+  void connection.sendNotification('initialized', {});
   return client;
 }
 

@@ -48,7 +48,7 @@ before(async () => {
     [AUTH_URI, authText],
     [ROUTES_URI, routesText],
   ] as const) {
-    lsp.connection.sendNotification('textDocument/didOpen', {
+    void lsp.connection.sendNotification('textDocument/didOpen', {
       textDocument: { uri, languageId: 'typescript', version: 1, text },
     });
   }
@@ -151,7 +151,7 @@ test('code actions offer a span exactly where the time was untraced', async () =
 });
 
 test('hints follow an edit: two lines inserted above move the hint down by two', async () => {
-  lsp.connection.sendNotification('textDocument/didChange', {
+  void lsp.connection.sendNotification('textDocument/didChange', {
     textDocument: { uri: AUTH_URI, version: 2 },
     contentChanges: [
       {
