@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeSession } from './analyze';
-import type { Analysis } from './model';
+import { analyzeSession, mergeByStart } from './analyze';
+import type { Analysis, CpuSlice } from './model';
 import { makeProfile, makeRequest, makeSession } from './testSessions';
 
 const APP = 'file:///app/handler.js';
@@ -281,3 +281,23 @@ function span(
     ...(parent ? { parentSpanId: parent } : {}),
   };
 }
+
+describe('mergeByStart', () => {
+  it('gives what a stable sort of both lists gives, own slices first on equal starts', () => {
+    const slice = (startUs: number, kind: CpuSlice['kind']): CpuSlice => ({
+      startUs,
+      endUs: startUs + 1,
+      functionName: `${kind}@${startUs}`,
+      kind,
+    });
+    const own = [0, 3, 3, 7, 9].map(start => slice(start, 'cpu'));
+    const blocked = [1, 3, 8, 9, 12].map(start => slice(start, 'blocked'));
+
+    const merged = mergeByStart(own, blocked);
+
+    const sorted = [...own, ...blocked].sort((a, b) => a.startUs - b.startUs);
+    assert.deepEqual(merged, sorted);
+    assert.equal(mergeByStart(own, []), own);
+    assert.equal(mergeByStart([], blocked), blocked);
+  });
+});

@@ -69,8 +69,7 @@ export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {
     const spans = spansByRequest.get(request.id) ?? [];
     const waits = waitsByRequest.get(request.id) ?? [];
     const result = analyzeRequest(context, session, request, key, spans, waits, pass, index);
-    result.analysis.cpuSlices.push(...result.blockedSlices);
-    result.analysis.cpuSlices.sort((a, b) => a.startUs - b.startUs);
+    result.analysis.cpuSlices = mergeByStart(result.analysis.cpuSlices, result.blockedSlices);
     endpoint.requests.push(result.analysis);
     endpoint.coveredUs += result.coveredUs;
     for (const [site, us] of result.cpuBySite) siteTotal(endpoint.sites, site).untracedUs += us;
@@ -202,6 +201,33 @@ function addSlice(
   pass.lastSliceSite[index] = siteId;
 }
 
+/**
+ * Two lists sorted by start merged into one; on equal starts `first` comes first (what a stable
+ * sort of `first` then `second` gives).
+ */
+export function mergeByStart(first: CpuSlice[], second: CpuSlice[]): CpuSlice[] {
+  if (second.length === 0) return first;
+  if (first.length === 0) return second;
+
+  const merged: CpuSlice[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < first.length && j < second.length) {
+    const a = first[i] as CpuSlice;
+    const b = second[j] as CpuSlice;
+    if (b.startUs < a.startUs) {
+      merged.push(b);
+      j++;
+    } else {
+      merged.push(a);
+      i++;
+    }
+  }
+  while (i < first.length) merged.push(first[i++] as CpuSlice);
+  while (j < second.length) merged.push(second[j++] as CpuSlice);
+  return merged;
+}
+
 function endpointInput(
   endpoints: Map<string, EndpointInput>,
   key: string,
@@ -279,7 +305,7 @@ function analyzeRequest(
   for (const interval of complement(covered, startUs, endUs)) {
     const result = classifyGap(context, request.id, interval, waits);
     gaps.push(result.gap);
-    blockedSlices.push(...result.blockedSlices);
+    for (const slice of result.blockedSlices) blockedSlices.push(slice);
     for (const [site, us] of result.cpuBySite) cpuBySite.set(site, (cpuBySite.get(site) ?? 0) + us);
     for (const cause of result.gap.causes)
       if (cause.kind !== 'idle') explainedUs += cause.ms * 1000;
