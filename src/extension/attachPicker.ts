@@ -5,33 +5,11 @@
 import * as vscode from 'vscode';
 
 import type { NodeProcessInfo } from '../inspector/types';
+import { describeProcess } from './present';
 
 interface ProcessItem extends vscode.QuickPickItem {
   target?: string;
   enterAddress?: boolean;
-}
-
-/** One line per process, as the picker shows it. Pure, for tests. */
-export function describeProcess(info: NodeProcessInfo): {
-  label: string;
-  description: string;
-  detail: string;
-} {
-  const ports = info.listeningPorts.filter(port => port !== info.inspectorPort);
-  const inspector =
-    info.inspectorPort !== undefined
-      ? `inspector open on ${info.inspectorPort}`
-      : 'inspector closed (opened on attach)';
-  const listening = ports.length ? `listening on ${ports.join(', ')}` : 'no listening ports';
-  return {
-    label: `${info.pid}  ${shorten(info.commandLine, 80)}`,
-    description: info.cwd,
-    detail: `${listening} · ${inspector}`,
-  };
-}
-
-function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** Asks the user for a target; undefined when they cancelled. */

@@ -9,17 +9,7 @@ import * as vscode from 'vscode';
 import { mapLineThroughEdit, toLineEdit } from '../shared/lineMap';
 import type { FileMarks, LineMark } from '../shared/protocol';
 import type { MarkSettings } from './config';
-
-/** Heat levels painted, coolest first (themes override each level's colour). */
-const LEVELS = [1, 2, 3, 4] as const;
-
-/** The level of a 0..1 heat. */
-export function heatLevel(heat: number): (typeof LEVELS)[number] {
-  if (heat > 0.75) return 4;
-  if (heat > 0.4) return 3;
-  if (heat > 0.15) return 2;
-  return 1;
-}
+import { HEAT_LEVELS as LEVELS, heatLevel } from './present';
 
 /** A gutter bar as an SVG data URI: longer for hotter lines, dashed for untraced ones. */
 function gutterIcon(level: number, untraced: boolean): vscode.Uri {

@@ -6,13 +6,7 @@ import * as vscode from 'vscode';
 
 import type { SessionState } from '../shared/protocol';
 import { Command } from './commands';
-
-/** The item's text for a state. Pure, for tests. */
-export function statusText(state: SessionState): string {
-  const icon = state.kind === 'live' ? '$(pulse)' : '$(file)';
-  const counts = `${state.samples.toLocaleString('en-US')} samples · ${state.requests} req`;
-  return `${icon} Gapscope: ${state.label} · ${counts}`;
-}
+import { statusText } from './present';
 
 export class SessionStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem(

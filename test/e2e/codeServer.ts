@@ -36,7 +36,14 @@ export function packageExtension(out: string): void {
   const vsce = join(REPO, 'node_modules', '.bin', 'vsce');
   const result = spawnSync(
     vsce,
-    ['package', '--no-dependencies', '--allow-missing-repository', '--out', out],
+    [
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--no-rewrite-relative-links',
+      '--out',
+      out,
+    ],
     { cwd: REPO, encoding: 'utf8', timeout: 120_000 },
   );
   if (result.status !== 0) throw new Error(`vsce package failed: ${result.stderr}${result.stdout}`);
