@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { inspectorPortFromFlags, isNodeProcess, parseListeningSockets } from './processes';
+
+const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:240D 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0
+   1: 0100007F:1F90 0100007F:D2F0 01 00000000:00000000 00:00000000 00000000     0        0 4343 1 0000000000000000 20 4 30 10 -1
+   2: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4444 1 0000000000000000 100 0 0 10 0`;
+
+test('parseListeningSockets keeps listening sockets only, by inode', () => {
+  const sockets = parseListeningSockets(TCP);
+  assert.deepEqual(
+    [...sockets],
+    [
+      ['4242', 9229],
+      ['4444', 80],
+    ],
+  );
+});
+
+test('inspectorPortFromFlags reads --inspect flags the way Node does', () => {
+  assert.equal(inspectorPortFromFlags(['--inspect']), 9229);
+  assert.equal(inspectorPortFromFlags(['--inspect=9333']), 9333);
+  assert.equal(inspectorPortFromFlags(['--inspect-brk=127.0.0.1:0']), 0);
+  assert.equal(inspectorPortFromFlags(['--inspect-port=0']), 0);
+  assert.equal(inspectorPortFromFlags(['--max-old-space-size=100']), undefined);
+  assert.equal(inspectorPortFromFlags(['--inspect-port=9400', '--inspect']), 9400);
+});
+
+test('isNodeProcess trusts the executable name, and errs on "no"', () => {
+  const facts = (exe: string | undefined, comm = 'node', argv = ['node', 'x.js']) => ({
+    pid: 1,
+    comm,
+    argv,
+    ...(exe === undefined ? {} : { exe }),
+  });
+  assert.equal(isNodeProcess(facts('/usr/bin/node')), true);
+  assert.equal(isNodeProcess(facts('/opt/node20/bin/node20')), true);
+  assert.equal(isNodeProcess(facts('/usr/bin/bash', 'node')), false);
+  assert.equal(isNodeProcess(facts('/usr/bin/sleep', 'sleep', ['sleep', '60'])), false);
+  assert.equal(isNodeProcess(facts(undefined, 'node', ['/usr/bin/node', 'x.js'])), true);
+  assert.equal(isNodeProcess(facts(undefined, 'npm', ['npm', 'start'])), false);
+});
