@@ -88,6 +88,16 @@ export function inspectorUnreachable(where: string, detail?: string): GapscopeEr
   return error;
 }
 
+export function inspectorPortUnknown(pid: number): GapscopeError {
+  return {
+    code: ErrorCode.InspectorUnreachable,
+    message:
+      `Process ${pid} already has its inspector open on a random port (--inspect=0), which ` +
+      "Gapscope cannot find without probing the service's own ports.",
+    hint: 'Attach with the ws:// URL (or host:port) the process printed on its stderr.',
+  };
+}
+
 export function inspectorPortTaken(pid: number, port: number, holderPid?: number): GapscopeError {
   const holder = holderPid ? `process ${holderPid}` : 'another process';
   return {

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   fail,
   inspectorPortTaken,
+  inspectorPortUnknown,
   inspectorUnreachable,
   notNodeProcess,
   ok,
@@ -30,10 +31,11 @@ import {
   DEFAULT_INSPECTOR_PORT,
   findPortHolder,
   inspectorPortFromFlags,
+  inspectorOpenedAtStart,
   inspectorPortOf,
   isNodeProcess,
   listeningPortsOf,
-  readNodeOptions,
+  nodeFlagsOf,
   readListeningSockets,
   readProcessFacts,
   rememberInspectorPort,
@@ -114,7 +116,11 @@ async function openInspector(
   context: Context,
 ): Promise<Result<number>> {
   const { pid } = facts;
-  const expectedPort = await expectedInspectorPort(facts);
+  const flags = await nodeFlagsOf(facts);
+  const expectedPort = inspectorPortFromFlags(flags) ?? DEFAULT_INSPECTOR_PORT;
+  // Open since startup on a random port: a signal would change nothing.
+  if (expectedPort === 0 && inspectorOpenedAtStart(flags)) return fail(inspectorPortUnknown(pid));
+
   const holderBefore = expectedPort === 0 ? undefined : await portHolder(expectedPort, pid);
   if (holderBefore) return fail(inspectorPortTaken(pid, expectedPort, holderBefore.pid));
 
@@ -141,14 +147,6 @@ async function openInspector(
   const holderAfter = expectedPort === 0 ? undefined : await portHolder(expectedPort, pid);
   if (holderAfter) return fail(inspectorPortTaken(pid, expectedPort, holderAfter.pid));
   return fail(timeout(`The inspector of process ${pid}`, context.timeoutMs));
-}
-
-/** The port SIGUSR1 will open: `--inspect-port` from the flags or NODE_OPTIONS, else 9229. */
-async function expectedInspectorPort(facts: ProcessFacts): Promise<number> {
-  const scriptIndex = facts.argv.findIndex((arg, i) => i > 0 && !arg.startsWith('-'));
-  const nodeFlags = facts.argv.slice(1, scriptIndex < 0 ? undefined : scriptIndex);
-  const flagged = inspectorPortFromFlags([...(await readNodeOptions(facts.pid)), ...nodeFlags]);
-  return flagged ?? DEFAULT_INSPECTOR_PORT;
 }
 
 /** Another process listening on `port` (pid undefined when it cannot be seen). */

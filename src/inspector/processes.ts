@@ -149,6 +149,18 @@ export function inspectorPortFromFlags(args: readonly string[]): number | undefi
   return port;
 }
 
+/** True when the flags open the inspector at startup (`--inspect`, `-brk`, `-wait`). */
+export function inspectorOpenedAtStart(args: readonly string[]): boolean {
+  return args.some(arg => /^--inspect(?:-brk|-wait)?(?:=|$)/.test(arg));
+}
+
+/** Node's own flags of a process (before the script) followed by NODE_OPTIONS. */
+export async function nodeFlagsOf(facts: ProcessFacts): Promise<string[]> {
+  const scriptIndex = facts.argv.findIndex((arg, i) => i > 0 && !arg.startsWith('-'));
+  const nodeFlags = facts.argv.slice(1, scriptIndex < 0 ? undefined : scriptIndex);
+  return [...(await readNodeOptions(facts.pid)), ...nodeFlags];
+}
+
 /** Reads NODE_OPTIONS from the process environment, split on spaces (empty when unreadable). */
 export async function readNodeOptions(pid: number): Promise<string[]> {
   const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
@@ -167,9 +179,7 @@ export async function inspectorPortOf(
   const remembered = signalledInspectorPorts.get(facts.pid);
   if (remembered !== undefined && listeningPorts.includes(remembered)) return remembered;
 
-  const scriptIndex = facts.argv.findIndex((arg, i) => i > 0 && !arg.startsWith('-'));
-  const nodeFlags = facts.argv.slice(1, scriptIndex < 0 ? undefined : scriptIndex);
-  const flagged = inspectorPortFromFlags([...(await readNodeOptions(facts.pid)), ...nodeFlags]);
+  const flagged = inspectorPortFromFlags(await nodeFlagsOf(facts));
   return flagged !== undefined && listeningPorts.includes(flagged) ? flagged : undefined;
 }
 

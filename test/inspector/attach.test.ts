@@ -113,6 +113,11 @@ describe('attachToTarget', () => {
     assert.equal(attached.value.pid, fixture.pid);
     assert.equal(attached.value.inspectorOpenedByUs, false);
 
+    // By pid, the random port of an inspector open since startup cannot be found: say so.
+    const byPid = await attachToTarget({ kind: 'pid', pid: fixture.pid });
+    assert.equal(!byPid.ok && byPid.error.code, ErrorCode.InspectorUnreachable);
+    assert.match(!byPid.ok ? byPid.error.message : '', /random port/);
+
     const closed = await unusedPort();
     const missing = await attachToTarget({ kind: 'address', host: '127.0.0.1', port: closed });
     assert.equal(!missing.ok && missing.error.code, ErrorCode.InspectorUnreachable);
