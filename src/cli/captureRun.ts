@@ -26,6 +26,7 @@ export async function runCapture(
 ): Promise<SessionFile> {
   const capture = await startCapture(attached, options.capture, options.logger);
   const progressListener = capture.onDidProgress(progress => options.progress.update(progress));
+  options.progress.start();
   options.onDidStart?.();
 
   try {
@@ -37,5 +38,6 @@ export async function runCapture(
     return await Promise.race([ended, stopped]);
   } finally {
     progressListener.dispose();
+    options.progress.stop();
   }
 }

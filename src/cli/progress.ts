@@ -1,19 +1,24 @@
 /**
  * Progress of a running capture on stderr. On a terminal one status line is redrawn in place;
  * elsewhere (CI logs, pipes) a plain line is written every few seconds, so logs stay readable.
+ * The elapsed time ticks on its own; request and sample counts come from the capture, which
+ * reports them at chunk boundaries.
  */
 import type { CaptureProgress } from '../inspector/types';
 import { formatSeconds } from './format';
 
-/** Minimum time between two lines when stderr is not a terminal (ms). */
+/** Time between two lines when stderr is not a terminal (ms). */
 const PLAIN_EVERY_MS = 5000;
 
-/** Minimum time between two redraws on a terminal (ms). */
-const TTY_EVERY_MS = 200;
+/** Time between two redraws on a terminal (ms). */
+const TTY_EVERY_MS = 250;
 
 export class ProgressLine {
+  private startMs: number | undefined;
+  private counts = { requests: 0, samples: 0 };
   private lastWriteMs = 0;
   private drawn = false;
+  private timer: NodeJS.Timeout | undefined;
 
   /**
    * @param label what is running, e.g. `capturing pid 1234`
@@ -26,28 +31,56 @@ export class ProgressLine {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Shows the latest figures, throttled. */
-  update(progress: CaptureProgress): void {
-    const now = this.now();
-    const every = this.stream.isTTY ? TTY_EVERY_MS : PLAIN_EVERY_MS;
-    if (this.drawn && now - this.lastWriteMs < every) return;
+  /** Starts the clock and, unless `manual`, redraws on a timer until `finish`. */
+  start(manual = false): void {
+    this.startMs = this.now();
+    this.tick();
+    if (manual) return;
 
-    this.lastWriteMs = now;
-    this.write(this.describe(progress));
+    this.timer = setInterval(() => this.tick(), this.everyMs());
+    this.timer.unref();
   }
 
-  /** Ends the status line with a final message (a newline on a terminal). */
+  /** Takes the capture's latest counts; shown at the next redraw. */
+  update(progress: CaptureProgress): void {
+    this.counts = { requests: progress.requests, samples: progress.samples };
+    if (this.stream.isTTY) this.tick();
+  }
+
+  /** Redraws when the last line is old enough. */
+  tick(): void {
+    if (this.startMs === undefined) return;
+
+    const now = this.now();
+    if (this.drawn && now - this.lastWriteMs < this.everyMs()) return;
+
+    this.lastWriteMs = now;
+    this.write(this.describe(now - this.startMs));
+  }
+
+  /** Stops the clock and ends the status line with a final message. */
   finish(message: string): void {
+    this.stop();
     this.write(message);
     if (this.stream.isTTY) this.stream.write('\n');
     this.drawn = false;
   }
 
-  private describe(progress: CaptureProgress): string {
+  /** Stops the clock without writing (safe to call twice). */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private everyMs(): number {
+    return this.stream.isTTY ? TTY_EVERY_MS : PLAIN_EVERY_MS;
+  }
+
+  private describe(elapsedMs: number): string {
     const total = this.totalMs ? ` / ${formatSeconds(this.totalMs)}` : '';
     return (
-      `${this.label}: ${formatSeconds(progress.elapsedMs)}${total}, ` +
-      `${progress.requests} requests, ${progress.samples} samples`
+      `${this.label}: ${formatSeconds(elapsedMs)}${total}, ` +
+      `${this.counts.requests} requests, ${this.counts.samples} samples`
     );
   }
 
