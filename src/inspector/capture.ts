@@ -37,6 +37,7 @@ type Commands = ProtocolMapping.Commands;
 
 const DEFAULT_SAMPLING_INTERVAL_US = 1000;
 const DEFAULT_CHUNK_INTERVAL_MS = 5000;
+const PROGRESS_THROTTLE_MS = 1000;
 
 const AGENT_DEFAULTS: Omit<AgentConfig, 'trackWindows'> = {
   bindingName: AGENT_BINDING_NAME,
@@ -76,6 +77,7 @@ class Capture implements ICapture {
   private stats: AgentStats | undefined;
   private installed: AgentInstallResult | undefined;
   private chunking: Promise<void> = Promise.resolve();
+  private lastProgressAt = 0;
   /** True once the target waits at exit for us: requests then get a short bound. */
   private exiting = false;
   private ending: Promise<SessionFile> | undefined;
@@ -251,6 +253,16 @@ class Capture implements ICapture {
     }
     for (const span of batch.spans) this.spans.push(span);
     this.stats = batch.stats;
+    this.reportProgressNow();
+  }
+
+  /** Fires progress between chunks too (request counts move faster), at most once a second. */
+  private reportProgressNow() {
+    const now = Date.now();
+    if (now - this.lastProgressAt < PROGRESS_THROTTLE_MS) return;
+
+    this.lastProgressAt = now;
+    this.didProgress.fire(this.progress());
   }
 
   private progress(): CaptureProgress {

@@ -181,8 +181,13 @@ describe('startCapture', () => {
     const ended = new Promise<SessionFile>(resolve => capture.onDidEnd(resolve));
     const closed = new Promise<string>(resolve => session.onDidClose(e => resolve(e.reason)));
 
+    // Samples grow only when a chunk is cut (progress also fires between chunks).
     let chunks = 0;
-    capture.onDidProgress(() => chunks++);
+    let samples = 0;
+    capture.onDidProgress(progress => {
+      if (progress.samples > samples) chunks++;
+      samples = progress.samples;
+    });
     await waitFor('two profile chunks', async () => {
       await http(fixture.port, '/burn?tag=before&ms=5');
       return chunks >= 2 ? true : undefined;
@@ -207,8 +212,13 @@ describe('startCapture', () => {
     const capture = await startCapture(session, { chunkIntervalMs: 300 });
     const ended = new Promise<SessionFile>(resolve => capture.onDidEnd(resolve));
 
+    // Samples grow only when a chunk is cut (progress also fires between chunks).
     let chunks = 0;
-    capture.onDidProgress(() => chunks++);
+    let samples = 0;
+    capture.onDidProgress(progress => {
+      if (progress.samples > samples) chunks++;
+      samples = progress.samples;
+    });
     await waitFor('two profile chunks', async () => {
       await http(fixture.port, '/burn?tag=before&ms=5');
       return chunks >= 2 ? true : undefined;

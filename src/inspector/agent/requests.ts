@@ -115,6 +115,7 @@ export class RequestTracker {
       ...(route !== undefined ? { route } : {}),
     });
     this.windows.untagSocket(socket, open.id);
+    this.windows.markEnded(open.id);
   }
 
   private onCallStart(message: unknown, kind: 'http' | 'fetch') {

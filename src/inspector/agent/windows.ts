@@ -17,6 +17,11 @@ export class WindowTracker {
   /** The request whose code runs now (0: none). */
   current = 0;
   private hook: AsyncHooks.AsyncHook | undefined;
+  /**
+   * One byte per request id, 1 once the request ended: a resource a request created and
+   * others reuse later (a pooled client socket) must not charge their callbacks to it.
+   */
+  private ended = new Uint8Array(1024);
 
   constructor(
     private readonly asyncHooks: typeof AsyncHooks,
@@ -42,7 +47,8 @@ export class WindowTracker {
       },
       before() {
         try {
-          tracker.switchTo(requestOf(executionAsyncResource() as Tagged));
+          const requestId = requestOf(executionAsyncResource() as Tagged);
+          tracker.switchTo(tracker.ended[requestId] === 1 ? 0 : requestId);
         } catch {
           // Never let tracking break the service.
         }
@@ -77,6 +83,16 @@ export class WindowTracker {
    */
   tagSocket(socket: object | null | undefined, requestId: number): void {
     if (socket) (socket as Tagged)[REQUEST_TAG] = requestId;
+  }
+
+  /** Notes that a request ended: callbacks of resources it created no longer count for it. */
+  markEnded(requestId: number): void {
+    if (requestId >= this.ended.length) {
+      const grown = new Uint8Array(Math.max(this.ended.length * 2, requestId + 1));
+      grown.set(this.ended);
+      this.ended = grown;
+    }
+    this.ended[requestId] = 1;
   }
 
   /** Unmarks a socket whose request ended (keep-alive: the next request is not known yet). */
