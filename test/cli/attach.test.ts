@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Analysis, EndpointStats } from '../../src/core/model';
 import type { SessionFile } from '../../src/core/session';
+import type { NodeProcessInfo } from '../../src/inspector/types';
 import { startFixture, type Fixture } from '../inspector/helpers';
 import { REPO_ROOT, driveLoad, get, lineOf, parseJson, runCli, startCli } from './helpers';
 
@@ -85,6 +86,21 @@ describe('gapscope attach', () => {
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
+  it('is listed by `gapscope list` with its command line, cwd and port', async () => {
+    const result = await runCli(['list', '--json']);
+    assert.equal(result.code, 0, result.stderr);
+
+    const found = parseJson<NodeProcessInfo[]>(result).find(info => info.pid === fixture.pid);
+    assert.ok(found, `pid ${fixture.pid} not listed`);
+    assert.match(found.commandLine, /cliBurnServer\.js/);
+    assert.equal(found.cwd, process.cwd());
+    assert.ok(found.listeningPorts.includes(fixture.port), String(found.listeningPorts));
+    assert.equal(found.inspectorPort, undefined, 'the inspector should still be closed');
+
+    const text = await runCli(['list']);
+    assert.match(text.stdout, new RegExp(`^ *${fixture.pid} +closed +${fixture.port}\\b`, 'm'));
+  });
+
   it('charges a handler that burns 20 ms to its loop line, within 15%', async () => {
     const output = await captureUnderLoad(fixture, ['/alpha?ms=20'], 1, outDir);
 
@@ -158,6 +174,39 @@ describe('gapscope attach', () => {
       assert.equal(reported.code, 0, reported.stderr);
     } finally {
       run.kill();
+    }
+  });
+});
+
+describe('gapscope attach, target exits mid-session', () => {
+  it('ends by itself, warns, and saves and reports the part collected', async () => {
+    const fixture = await startFixture('httpServer.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'gapscope-exit-'));
+    const out = path.join(dir, 'exited.gapscope.json');
+    const run = startCli(['attach', String(fixture.pid), '--json', '-o', out]);
+    try {
+      await run.waitForStderr(/capturing pid/);
+      for (let i = 0; i < 5; i++) await get(fixture.port, '/burn?ms=5&tag=before-exit');
+      await get(fixture.port, '/exit');
+      await fixture.exited;
+
+      const result = await run.done;
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /warning: the target exited during the capture/);
+      const output = parseJson<AttachOutput>(result);
+      assert.equal(output.capture.endReason, 'target-exited');
+      assert.ok(
+        output.analysis.endpoints.some(e => e.key === 'GET /burn'),
+        result.stdout,
+      );
+
+      const reported = await runCli(['report', out]);
+      assert.equal(reported.code, 0, reported.stderr);
+      assert.match(reported.stdout, /GET \/burn/);
+    } finally {
+      run.kill();
+      await fixture.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
