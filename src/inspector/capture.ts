@@ -110,13 +110,29 @@ class Capture implements ICapture {
       }),
     );
 
-    await this.send('Profiler.enable');
-    await this.setSamplingInterval();
-    await this.send('Runtime.addBinding', { name: AGENT_BINDING_NAME });
-    await this.installAgent();
-    await this.send('Profiler.start');
+    try {
+      await this.send('Profiler.enable');
+      await this.setSamplingInterval();
+      await this.send('Runtime.addBinding', { name: AGENT_BINDING_NAME });
+      await this.installAgent();
+      await this.send('Profiler.start');
+    } catch (error) {
+      await this.abandon();
+      throw error;
+    }
     this.scheduleTimers();
     this.logger.info('capture', 'started', { pid: this.session.pid, intervalUs: this.intervalUs });
+  }
+
+  /** Undoes a start that failed half-way, so the target is left as it was. */
+  private async abandon() {
+    this.ending = Promise.reject(new Error('The capture failed to start'));
+    this.ending.catch(() => undefined);
+    await this.guard('uninstall the agent', () =>
+      this.session.evaluate(AGENT_UNINSTALL_EXPRESSION),
+    );
+    await this.guard('disable the profiler', () => this.send('Profiler.disable'));
+    for (const dispose of this.disposeListeners.splice(0)) dispose();
   }
 
   snapshot(): Promise<SessionFile> {
@@ -187,7 +203,6 @@ class Capture implements ICapture {
         true,
       );
     } catch (error) {
-      await this.guard('disable the profiler', () => this.send('Profiler.disable'));
       throw new GapscopeFailure(agentFailed(String(error)));
     }
     if (this.installed.tracer !== 'none') {
