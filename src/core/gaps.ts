@@ -71,16 +71,6 @@ export function complement(covered: readonly Interval[], startUs: number, endUs:
 /** Span views of a request, with their nesting depth among the request's own spans. */
 export function spanViews(spans: readonly RecordedSpan[]): SpanView[] {
   const byId = new Map(spans.map(span => [span.spanId, span]));
-  const depthOf = (span: RecordedSpan): number => {
-    let depth = 0;
-    let parent = span.parentSpanId ? byId.get(span.parentSpanId) : undefined;
-    while (parent && depth < spans.length) {
-      depth++;
-      parent = parent.parentSpanId ? byId.get(parent.parentSpanId) : undefined;
-    }
-    return depth;
-  };
-
   const views = spans.map(span => {
     const view: SpanView = {
       spanId: span.spanId,
@@ -88,12 +78,23 @@ export function spanViews(spans: readonly RecordedSpan[]): SpanView[] {
       startUs: span.startUs,
       endUs: span.endUs,
       source: span.source,
-      depth: depthOf(span),
+      depth: spanDepth(span, byId, spans.length),
     };
     if (span.parentSpanId) view.parentSpanId = span.parentSpanId;
     return view;
   });
   return views.sort((a, b) => a.startUs - b.startUs);
+}
+
+/** How many ancestors of `span` are among `byId`, at most `limit` (a cycle stops there). */
+function spanDepth(span: RecordedSpan, byId: Map<string, RecordedSpan>, limit: number): number {
+  let depth = 0;
+  let parent = span.parentSpanId ? byId.get(span.parentSpanId) : undefined;
+  while (parent && depth < limit) {
+    depth++;
+    parent = parent.parentSpanId ? byId.get(parent.parentSpanId) : undefined;
+  }
+  return depth;
 }
 
 /** What classifying a gap needs from the rest of the analysis. */
@@ -312,7 +313,8 @@ function waitCauses(context: GapContext, idle: Interval[], waits: readonly Recor
   const causes: GapCause[] = [];
   let idleUs = 0;
   for (const [start, end] of idle) {
-    const overlapping = waits.filter(wait => wait.startUs < end && wait.endUs > start);
+    const overlapping =
+      waits.length === 0 ? waits : waits.filter(wait => wait.startUs < end && wait.endUs > start);
     if (overlapping.length === 0) {
       idleUs += end - start;
       continue;
@@ -371,6 +373,8 @@ function waitCause(context: GapContext, wait: RecordedWait, us: number): GapCaus
 
 /** Merges causes of the same kind and label (several samples or waits of one cause). */
 function mergeCauses(causes: GapCause[]): GapCause[] {
+  if (causes.length < 2) return causes;
+
   const byKey = new Map<string, GapCause>();
   for (const cause of causes) {
     const key = `${cause.kind}|${cause.label}`;
