@@ -16,7 +16,7 @@ import type { CliContext } from './context';
 import { startDemoService, type DemoService } from './demoService';
 import { ExitCode, exitCodeFor } from './exitCodes';
 import { formatMs, padEnd, padStart } from './format';
-import { DEMO_LOAD, runLoad, type LoadResult } from './loadGenerator';
+import { DEMO_LOAD, runLoad, type LoadResult, type RunningLoad } from './loadGenerator';
 import { printError } from './output';
 import { ProgressLine } from './progress';
 import { presentSession } from './reportCommand';
@@ -82,24 +82,25 @@ async function captureUnderLoad(
   const opened = attached.value.inspectorOpenedByUs ? ', inspector opened by Gapscope' : '';
   context.streams.stderr.write(`Attached to pid ${service.pid}${opened}\n`);
 
-  let load: Promise<LoadResult[]> | undefined;
+  let load: RunningLoad | undefined;
   let loadDone!: () => void;
   const loadFinished = new Promise<void>(resolve => (loadDone = resolve));
-  const stopRequested = Promise.race([loadFinished, interrupted]);
+  // Ctrl-C ends the load early; the capture then stops as if the load had run its course.
+  void interrupted.then(() => load?.stop());
   const progress = new ProgressLine(context.streams.stderr, 'load + capture', loadS * 1000);
   try {
     const session = await runCapture(attached.value, {
       capture: {},
       progress,
       logger: context.logger,
-      stopRequested,
+      stopRequested: Promise.race([loadFinished, interrupted]),
       onDidStart: () => {
         load = runLoad(service.port, DEMO_LOAD, loadS);
-        void load.finally(loadDone);
+        void load.done.finally(loadDone);
       },
     });
     progress.finish(`captured ${session.requests.length} requests; detaching`);
-    const results = (await load) ?? [];
+    const results = (await load?.done) ?? [];
     return { session, load: results, p50: p50ByEndpoint(results) };
   } finally {
     await attached.value.detach();
@@ -114,9 +115,11 @@ function renderLoadSummary(results: readonly LoadResult[]): string {
   const lines = ['Load generator (autocannon, client side):'];
   for (const result of results) {
     const failures = result.errors + result.non2xx;
+    const p50 = padStart(formatMs(result.p50Ms), 5);
+    const p99 = padStart(formatMs(result.p99Ms), 5);
     lines.push(
       `  ${padEnd(result.endpoint, 16)} ${padStart(String(result.requests), 6)} requests` +
-        `   p50 ${padStart(formatMs(result.p50Ms), 5)} ms   p99 ${padStart(formatMs(result.p99Ms), 5)} ms` +
+        `   p50 ${p50} ms   p99 ${p99} ms` +
         (failures ? `   ${failures} errors/non-2xx` : ''),
     );
   }

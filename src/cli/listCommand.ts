@@ -35,13 +35,13 @@ export function renderProcessTable(processes: readonly NodeProcessInfo[], color:
     c.dim(`${padStart('PID', 7)}  ${padEnd('INSPECTOR', 16)}  ${padEnd('PORTS', 18)}  COMMAND`),
   ];
   for (const info of processes) {
-    const inspector =
-      info.inspectorPort === undefined ? c.dim('closed') : c.green(`open :${info.inspectorPort}`);
     const inspectorText =
       info.inspectorPort === undefined ? 'closed' : `open :${info.inspectorPort}`;
+    const inspector = padEnd(inspectorText, 16);
     const ports = info.listeningPorts.filter(port => port !== info.inspectorPort).join(',') || '-';
     rows.push(
-      `${padStart(String(info.pid), 7)}  ${inspector}${' '.repeat(Math.max(0, 16 - inspectorText.length))}` +
+      `${padStart(String(info.pid), 7)}  ` +
+        (info.inspectorPort === undefined ? c.dim(inspector) : c.green(inspector)) +
         `  ${padEnd(ellipsize(ports, 18), 18)}  ${ellipsize(info.commandLine, 60)}`,
     );
     rows.push(c.dim(`${' '.repeat(9)}cwd ${info.cwd || '?'}`));

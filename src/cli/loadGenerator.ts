@@ -56,16 +56,27 @@ export const DEMO_LOAD: LoadStream[] = [
   },
 ];
 
+/** Load in progress: its results once every stream has finished. */
+export interface RunningLoad {
+  done: Promise<LoadResult[]>;
+  /** Ends every stream early (Ctrl-C); `done` then resolves with what was measured. */
+  stop(): void;
+}
+
 /** Runs every stream against `port` for `durationS` seconds, all at once. */
-export async function runLoad(
+export function runLoad(
   port: number,
   streams: readonly LoadStream[],
   durationS: number,
-): Promise<LoadResult[]> {
-  return Promise.all(streams.map(stream => runStream(port, stream, durationS)));
+): RunningLoad {
+  const running = streams.map(stream => runStream(port, stream, durationS));
+  return {
+    done: Promise.all(running.map(stream => stream.done)),
+    stop: () => running.forEach(stream => stream.instance.stop()),
+  };
 }
 
-async function runStream(port: number, stream: LoadStream, durationS: number) {
+function runStream(port: number, stream: LoadStream, durationS: number) {
   const requests = stream.paths.map(path => {
     const request: autocannon.Request = { method: stream.method, path };
     if (stream.body !== undefined) {
@@ -82,14 +93,20 @@ async function runStream(port: number, stream: LoadStream, durationS: number) {
   };
   if (stream.overallRate !== undefined) options.overallRate = stream.overallRate;
 
-  const result = await autocannon(options);
-  const summary: LoadResult = {
-    endpoint: stream.endpoint,
-    requests: result.requests.total,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors,
-    non2xx: result.non2xx,
-  };
-  return summary;
+  let instance!: autocannon.Instance;
+  const done = new Promise<LoadResult>((resolve, reject) => {
+    instance = autocannon(options, (error: unknown, result: autocannon.Result) => {
+      if (error) return reject(error instanceof Error ? error : new Error(String(error)));
+
+      resolve({
+        endpoint: stream.endpoint,
+        requests: result.requests.total,
+        p50Ms: result.latency.p50,
+        p99Ms: result.latency.p99,
+        errors: result.errors,
+        non2xx: result.non2xx,
+      });
+    });
+  });
+  return { instance, done };
 }

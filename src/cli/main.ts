@@ -16,6 +16,12 @@ import { runServe } from './serve';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'off'];
 
+const ATTACH_EXAMPLES = `
+Examples:
+  gapscope attach 4242 --duration 10
+  gapscope attach 127.0.0.1:9229 --json > analysis.json
+`;
+
 /** Parses argv (as process.argv), runs the command and returns its exit code. */
 export async function main(argv: readonly string[], streams: CliStreams): Promise<number> {
   let exitCode: number = ExitCode.Ok;
@@ -72,10 +78,7 @@ function buildProgram(streams: CliStreams, setExitCode: (code: number) => void):
     .option('--json', 'print the analysis as JSON instead of the text report')
     .option('-o, --out <file>', 'save the session here (default .gapscope/pid<PID>-<time>…)')
     .option('--allow-remote', 'allow an inspector address that is not loopback')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  gapscope attach 4242 --duration 10\n  gapscope attach 127.0.0.1:9229 --json > analysis.json\n',
-    )
+    .addHelpText('after', ATTACH_EXAMPLES)
     .action(async (target: string, options) =>
       setExitCode(await runAttach(target, options, context())),
     );
