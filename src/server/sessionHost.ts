@@ -121,6 +121,10 @@ export class SessionHost implements IDisposable {
       const spec = this.engine.parseTarget(target);
       if (!spec.ok) return spec.error;
 
+      // Attaching again to the attached process keeps the session (and its data) as it is.
+      const current = this.live?.inspector.pid;
+      if (spec.value.kind === 'pid' && spec.value.pid === current) return undefined;
+
       await this.stopLive();
       const attached = await this.engine.attach(spec.value, { logger: this.logger }, token);
       if (!attached.ok) return attached.error;

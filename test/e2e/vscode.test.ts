@@ -23,17 +23,23 @@ test(
   'attach from the palette, see the hot line, hover, timeline, detach',
   { timeout: 20 * 60_000 },
   async t => {
+    // Cleanups run last-registered first (browser, code-server, load, demo, then the folder),
+    // also when an assertion failed.
+    const cleanups: (() => unknown)[] = [];
+    t.after(async () => {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    });
     const tools = ensureTools();
     const home = mkdtempSync(join(tmpdir(), 'gapscope-e2e-'));
-    t.after(() => rmSync(home, { recursive: true, force: true }));
+    cleanups.push(() => rmSync(home, { recursive: true, force: true }));
     mkdirSync(RESULTS, { recursive: true });
     const vsix = join(home, 'gapscope.vsix');
     packageExtension(vsix);
 
     const demo = await startDemo(300_000);
-    t.after(() => demo.stop());
+    cleanups.push(() => demo.stop());
     const load = keepLoggingIn(demo.port);
-    t.after(() => load.stop());
+    cleanups.push(() => load.stop());
 
     const server = await startCodeServer(tools, home, vsix, DEMO_ROOT, {
       'gapscope.liveUpdateIntervalMs': 1000,
@@ -45,7 +51,7 @@ test(
       'security.workspace.trust.enabled': false,
       'editor.hover.delay': 200,
     });
-    t.after(() => server.stop());
+    cleanups.push(() => server.stop());
 
     const browser = await chromium.launchPersistentContext(join(home, 'chromium'), {
       executablePath: tools.chromium,
@@ -61,7 +67,7 @@ test(
         '--disable-sync',
       ],
     });
-    t.after(() => browser.close());
+    cleanups.push(() => browser.close());
     const page = browser.pages()[0] ?? (await browser.newPage());
     const failure = async (what: string) => {
       await page
@@ -78,7 +84,9 @@ test(
     await runCommand(page, 'Gapscope: Attach to Node Process…');
     // Type only once the picker has the focus, or the pid lands in the editor.
     await page
-      .locator('.quick-input-widget', { hasText: 'Gapscope: Attach to Node Process' })
+      .locator('.quick-input-list .monaco-list-row', {
+        hasText: 'Enter host:port or WebSocket URL',
+      })
       .waitFor({ timeout: 30_000 });
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: String(demo.pid) });
     await page.keyboard.type(String(demo.pid));
@@ -89,7 +97,7 @@ test(
       throw new Error(await failure(`no hint on the pbkdf2Sync line: ${String(error)}`));
     });
     assert.match(hint, /[\d,.]+ ms\/req · \d+% POST \/login/);
-    assert.ok((await decoratedOverlays(page)) > 0, 'no whole-line decoration painted');
+    assert.ok((await decoratedOverlays(page)).length > 0, 'no whole-line decoration painted');
 
     await page
       .locator('.view-line', { hasText: HOT_CALL })
@@ -120,7 +128,11 @@ test(
       async () => ((await hintOnLine(page, HOT_CALL)) === undefined ? true : undefined),
       30_000,
     );
-    assert.equal(await decoratedOverlays(page), 0, 'marks left after Detach');
+    const left = await waitFor(
+      async () => ((await decoratedOverlays(page)).length === 0 ? [] : undefined),
+      15_000,
+    ).catch(async () => decoratedOverlays(page));
+    assert.deepEqual(left, [], 'marks left after Detach');
   },
 );
 
@@ -155,13 +167,12 @@ function hintOnLine(page: Page, needle: string): Promise<string | undefined> {
   }, needle);
 }
 
-/** Whole-line decorations of the extension painted in the editor's overlay layer. */
-function decoratedOverlays(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      [...document.querySelectorAll('.monaco-editor .view-overlays div')].filter(element =>
-        element.className.includes('TextEditorDecorationType'),
-      ).length,
+/** Class names of extension decorations painted in the editor's overlay layer. */
+function decoratedOverlays(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.monaco-editor .view-overlays div')]
+      .map(element => element.className)
+      .filter(name => name.includes('TextEditorDecorationType')),
   );
 }
 

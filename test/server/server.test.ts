@@ -16,6 +16,7 @@ import {
   type DetachResult,
   type ListProcessesResult,
   type OpenSessionResult,
+  type ProfileNextRequestResult,
   type SaveSessionResult,
   type TimelineDataResult,
 } from '../../src/shared/protocol';
@@ -216,6 +217,35 @@ test('a bad session file is refused as a value and the server keeps answering', 
   assert.ok(!opened.ok && opened.error.code === 'bad-session-file', JSON.stringify(opened));
   const listed = await lsp.connection.sendRequest<ListProcessesResult>(Methods.listProcesses, {});
   assert.ok(Array.isArray(listed.processes));
+});
+
+test('profile next request captures one POST /login at the fine interval, then live resumes', async () => {
+  const attached = await lsp.connection.sendRequest<AttachResult>(Methods.attach, {
+    target: String(demo.pid),
+  });
+  assert.ok(attached.ok, JSON.stringify(attached));
+
+  const armed = lsp.connection.sendRequest<ProfileNextRequestResult>(Methods.profileNextRequest, {
+    endpoint: 'POST /login',
+    timeoutMs: 30_000,
+  });
+  const load = keepLoggingIn(demo.port);
+  try {
+    const result = await armed;
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.equal(result.request.endpoint, 'POST /login');
+    assert.ok(result.request.cpuMs > 0, JSON.stringify(result.request));
+
+    const seen = lsp.updates.length;
+    const resumed = await lsp.waitForUpdate(
+      u => lsp.updates.indexOf(u) >= seen && u.state.kind === 'live' && u.state.requests > 0,
+      'a live update after the fine capture',
+      30_000,
+    );
+    assert.equal(resumed.state.pid, demo.pid);
+  } finally {
+    await load.stop();
+  }
 });
 
 test('a target that dies while attached is reported, and the server survives it', async () => {
