@@ -143,6 +143,14 @@ export function agentFailed(detail: string): GapscopeError {
   };
 }
 
+export function profilerBusy(pid: number): GapscopeError {
+  return {
+    code: ErrorCode.ProfilerBusy,
+    message: `A Gapscope capture is already running on process ${pid} in this session.`,
+    hint: 'Stop the running capture first, or use its live snapshot.',
+  };
+}
+
 export function badSessionFile(path: string, reason: string): GapscopeError {
   return {
     code: ErrorCode.BadSessionFile,

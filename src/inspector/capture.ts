@@ -5,7 +5,7 @@
  */
 import type Cdp from 'devtools-protocol';
 import type ProtocolMapping from 'devtools-protocol/types/protocol-mapping';
-import { GapscopeFailure, agentFailed } from '../core/errors';
+import { GapscopeFailure, agentFailed, profilerBusy } from '../core/errors';
 import { EventEmitter, type Event } from '../core/lifecycle';
 import { nullLogger, type ILogger } from '../core/logger';
 import {
@@ -56,8 +56,16 @@ export async function startCapture(
   if (!(session instanceof InspectorSession)) {
     throw new Error('startCapture needs a session made by attachToTarget');
   }
+  if (session.capturing) throw new GapscopeFailure(profilerBusy(session.pid));
+
   const capture = new Capture(session, options, logger);
-  await capture.start();
+  session.capturing = true;
+  try {
+    await capture.start();
+  } catch (error) {
+    session.capturing = false;
+    throw error;
+  }
   return capture;
 }
 
@@ -169,6 +177,7 @@ class Capture implements ICapture {
     if (this.session.isClosed && reason === 'stopped') reason = 'target-exited';
 
     for (const dispose of this.disposeListeners.splice(0)) dispose();
+    this.session.capturing = false;
     const file = await this.build(reason);
     this.logger.info('capture', 'ended', { reason, profiles: this.profiles.length });
     if (reason !== 'stopped') this.didEnd.fire(file);
@@ -204,6 +213,12 @@ class Capture implements ICapture {
       );
     } catch (error) {
       throw new GapscopeFailure(agentFailed(String(error)));
+    }
+    if (this.installed.execArgv?.some(flag => flag.startsWith('--cpu-prof'))) {
+      this.notes.push(
+        'The service runs with --cpu-prof: its own profile kept running beside ours and is ' +
+          'written at exit as usual.',
+      );
     }
     if (this.installed.tracer !== 'none') {
       this.notes.push(

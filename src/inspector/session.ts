@@ -46,6 +46,9 @@ export class InspectorSession implements IInspectorSession {
   private detaching: Promise<void> | undefined;
   private closeReason: CloseReason | undefined;
 
+  /** True while a capture runs on this session (one at a time: they share one profiler). */
+  capturing = false;
+
   readonly onDidClose: Event<{ reason: CloseReason }> = this.didClose.event;
 
   constructor(

@@ -12,6 +12,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { ErrorCode, asGapscopeError } from '../../src/core/errors';
 import type { ExecutionWindows, RecordedRequest, SessionFile } from '../../src/core/session';
 import { attachToTarget } from '../../src/inspector/attach';
 import { startCapture } from '../../src/inspector/capture';
@@ -250,6 +251,7 @@ describe('startCapture', () => {
     await session.detach();
 
     assert.ok(file.profiles[0]!.samples!.length > 0, 'our capture has samples');
+    assert.ok(file.capture.notes.some(note => /--cpu-prof/.test(note)));
     await http(fixture.port, '/exit');
     await fixture.exited;
     const [written] = await readdir(dir);
@@ -285,6 +287,8 @@ describe('startCapture', () => {
     await other.send('Profiler.start');
 
     const capture = await startCapture(session, { samplingIntervalUs: 500 });
+    const second = await startCapture(session).catch((error: unknown) => error);
+    assert.equal(asGapscopeError(second)?.code, ErrorCode.ProfilerBusy, 'one capture at a time');
     await load(fixture.port, Array(10).fill('/burn?ms=5'), 2);
     const file = await capture.stop();
     await session.detach();

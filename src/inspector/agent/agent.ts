@@ -72,6 +72,7 @@ export function install(config: AgentConfig, require: Require): AgentInstallResu
   return {
     pid: process.pid,
     argv: process.argv.slice(),
+    execArgv: process.execArgv.slice(),
     cwd: process.cwd(),
     nodeVersion: process.version,
     clockOffsetUs: offsetUs,

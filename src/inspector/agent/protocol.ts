@@ -27,6 +27,8 @@ export interface AgentConfig {
 export interface AgentInstallResult {
   pid: number;
   argv: string[];
+  /** Node's own flags of the target (`process.execArgv`). */
+  execArgv: string[];
   cwd: string;
   nodeVersion: string;
   /** hrtime µs minus `performance.now()` µs, measured at install. */
