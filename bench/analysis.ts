@@ -18,6 +18,11 @@ import type { analyzeSession as AnalyzeSession } from '../src/core/analyze';
 import type { Analysis } from '../src/core/model';
 import { syntheticSession } from './syntheticSession';
 
+/** Benchmarks print their results on stdout. */
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
 interface BenchOptions {
   runs: number;
   sizes: number[];
@@ -96,8 +101,8 @@ async function main() {
     analyzeSession: typeof AnalyzeSession;
   };
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
-  console.log(`analysis bench: ${options.core}`);
-  console.log(
+  print(`analysis bench: ${options.core}`);
+  print(
     `machine: ${cpus().length} x ${cpu}, node ${process.version}, ` +
       `load ${loadavg()
         .map(load => load.toFixed(2))
@@ -120,13 +125,13 @@ async function main() {
     }
     const ms = median(wall);
     const cpuMs = median(cpu);
-    console.log(
+    print(
       `${scale}x: ${samples} samples, ${session.requests.length} requests, ${runs} runs: ` +
         `wall median ${ms.toFixed(0)} ms (${wall.map(t => t.toFixed(0)).join(' ')}), ` +
         `${perHundredK(ms, samples)} ms per 100k samples; ` +
         `cpu median ${cpuMs.toFixed(0)} ms, ${perHundredK(cpuMs, samples)} ms per 100k samples`,
     );
-    console.log(`  ${found}`);
+    print(`  ${found}`);
   }
 }
 

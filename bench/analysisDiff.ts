@@ -13,6 +13,11 @@ import type { analyzeSession as AnalyzeSession } from '../src/core/analyze';
 import { analyzeSession } from '../src/core/analyze';
 import { syntheticSession } from './syntheticSession';
 
+/** Benchmarks print their results on stdout. */
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
 /** Relative difference two floats may have and still count as equal. */
 const TOLERANCE = 1e-9;
 
@@ -54,8 +59,8 @@ async function main() {
     const theirs = core.analyzeSession(structuredClone(session));
     const found: string[] = [];
     differences(ours, theirs, 'analysis', found, 20);
-    console.log(`${scale}x: ${found.length === 0 ? 'same' : `${found.length}+ differences`}`);
-    for (const line of found) console.log(`  ${line}`);
+    print(`${scale}x: ${found.length === 0 ? 'same' : `${found.length}+ differences`}`);
+    for (const line of found) print(`  ${line}`);
     failed ||= found.length > 0;
   }
   process.exit(failed ? 1 : 0);
