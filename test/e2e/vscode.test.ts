@@ -7,7 +7,7 @@
  * opens the timeline, and clears the marks on Detach. Screenshots go to test-results/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -36,12 +36,20 @@ test(
     const vsix = join(home, 'gapscope.vsix');
     packageExtension(vsix);
 
-    const demo = await startDemo(300_000);
+    // The editor works on a copy of the demo (inside the repo, so the copy still resolves the
+    // repo's node_modules): nothing the test types can reach the real sources.
+    const workspace = join(RESULTS, 'e2e-workspace');
+    rmSync(workspace, { recursive: true, force: true });
+    for (const part of ['src', 'dist', 'tsconfig.json']) {
+      cpSync(join(DEMO_ROOT, part), join(workspace, part), { recursive: true });
+    }
+    cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
+    const demo = await startDemo(300_000, workspace);
     cleanups.push(() => demo.stop());
     const load = keepLoggingIn(demo.port);
     cleanups.push(() => load.stop());
 
-    const server = await startCodeServer(tools, home, vsix, DEMO_ROOT, {
+    const server = await startCodeServer(tools, home, vsix, workspace, {
       'gapscope.liveUpdateIntervalMs': 1000,
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
@@ -50,6 +58,8 @@ test(
       'extensions.ignoreRecommendations': true,
       'security.workspace.trust.enabled': false,
       'editor.hover.delay': 200,
+      'files.autoSave': 'off',
+      'files.hotExit': 'off',
     });
     cleanups.push(() => server.stop());
 
@@ -76,7 +86,7 @@ test(
       return `${what}\ncode-server output:\n${server.output().slice(-3000)}`;
     };
 
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(DEMO_ROOT)}`);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await openFile(page, 'auth.ts');
     await page.locator('.view-line', { hasText: HOT_CALL }).waitFor({ timeout: 60_000 });

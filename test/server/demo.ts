@@ -17,22 +17,21 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-/** Starts the demo; `iterations` sets the PBKDF2 rounds (fewer keeps the test fast). */
-export async function startDemo(iterations = 100_000): Promise<Demo> {
-  const child = spawn(
-    process.execPath,
-    ['--inspect-port=0', join(DEMO_ROOT, 'dist', 'server.js')],
-    {
-      cwd: DEMO_ROOT,
-      env: {
-        ...process.env,
-        PORT: '0',
-        NODE_OPTIONS: '',
-        LOGIN_HASH_ITERATIONS: String(iterations),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+/**
+ * Starts the demo from `root` (a copy of it, for a test whose editor may change files);
+ * `iterations` sets the PBKDF2 rounds (fewer keeps the test fast).
+ */
+export async function startDemo(iterations = 100_000, root = DEMO_ROOT): Promise<Demo> {
+  const child = spawn(process.execPath, ['--inspect-port=0', join(root, 'dist', 'server.js')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: '0',
+      NODE_OPTIONS: '',
+      LOGIN_HASH_ITERATIONS: String(iterations),
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
