@@ -89,8 +89,9 @@ export async function attachToTarget(
 async function attachToPid(pid: number, context: Context): Promise<Result<IInspectorSession>> {
   const facts = await readProcessFacts(pid);
   if (!facts) return fail(processNotFound(pid));
-  if (!isNodeProcess(facts))
+  if (!isNodeProcess(facts)) {
     return fail(notNodeProcess(pid, facts.argv.join(' ') || facts.comm || '?'));
+  }
 
   const portsBefore = await listeningPortsOf(pid);
   const openPort = await inspectorPortOf(facts, portsBefore);
@@ -123,6 +124,12 @@ async function openInspector(
 
   const holderBefore = expectedPort === 0 ? undefined : await portHolder(expectedPort, pid);
   if (holderBefore) return fail(inspectorPortTaken(pid, expectedPort, holderBefore.pid));
+
+  // The pid may have been reused since it was checked; SIGUSR1 kills anything but Node.
+  const recheck = await readProcessFacts(pid);
+  if (!recheck || recheck.argv.join('\0') !== facts.argv.join('\0') || !isNodeProcess(recheck)) {
+    return fail(processNotFound(pid));
+  }
 
   context.logger.info('attach', 'opening the inspector with SIGUSR1', { pid, expectedPort });
   try {
