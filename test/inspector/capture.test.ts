@@ -178,6 +178,24 @@ describe('startCapture', () => {
     assert.equal(findRequest(file, '/slow')?.aborted, true);
   });
 
+  test('ends by itself when the duration elapsed, and snapshots while live', async t => {
+    const fixture = await startFixture('httpServer.js');
+    t.after(() => fixture.stop());
+    const session = await attachTo(fixture);
+    t.after(() => session.detach());
+    const capture = await startCapture(session, { durationMs: 600 });
+    const ended = new Promise<SessionFile>(resolve => capture.onDidEnd(resolve));
+
+    await http(fixture.port, '/burn?tag=live&ms=2');
+    const live = await capture.snapshot();
+    assert.equal(findRequest(live, '/burn')?.statusCode, 200);
+    const file = await ended;
+    assert.equal(file.capture.endReason, 'duration');
+    assert.ok(file.capture.endUs - file.capture.startUs >= 500_000, 'covers the duration');
+    assert.equal(findRequest(file, '/burn')?.statusCode, 200);
+    assert.equal(await capture.stop(), file, 'stop after the end returns the same session');
+  });
+
   test('keeps what was collected when the target exits mid-session', async t => {
     const fixture = await startFixture('httpServer.js');
     t.after(() => fixture.stop());
