@@ -66,7 +66,10 @@ async function attach(extension: ExtensionContext, given?: string): Promise<void
 
   logger.info('attach', 'attaching', { target });
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Gapscope: attaching to ${target}…` },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Gapscope: attaching to ${target}…`,
+    },
     () => client.sendRequest<AttachResult>(Methods.attach, { target: target.trim() }),
   );
   if (!result.ok) {

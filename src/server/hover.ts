@@ -45,7 +45,7 @@ export function hotLineHover(analysis: Analysis, entries: readonly HotLine[]): s
     const untraced = formatMs(top.untracedMsPerRequest);
     parts.push('', `${untraced}/req of it ran outside any span (untraced).`);
   }
-  if (top.hint) parts.push('', `💡 ${top.hint}`);
+  if (top.hint) parts.push('', `**Hint:** ${top.hint}`);
 
   const requestId = slowestRequestId(analysis, top.endpoint);
   const args: ShowTimelineArgs[] = [requestId === undefined ? {} : { requestId }];
@@ -62,6 +62,7 @@ function innerFrameLines(line: HotLine): string[] {
     .slice(0, 3)
     .map(frame => {
       const share = line.msPerRequest > 0 ? Math.min(1, frame.ms / line.msPerRequest) : 0;
-      return `- in \`${frame.name}\` · ${formatMs(frame.ms)}/req (${formatShare(share)} of the line)`;
+      const perRequest = `${formatMs(frame.ms)}/req`;
+      return `- in \`${frame.name}\` · ${perRequest} (${formatShare(share)} of the line)`;
     });
 }

@@ -32,7 +32,8 @@ export function formatShare(share: number): string {
 
 /** The end-of-line hint of a hot line: `612 ms/req · 76% POST /login`. */
 export function hotLineLabel(line: HotLine): string {
-  return `${formatMs(line.msPerRequest).replace(' ms', ' ms/req')} · ${formatShare(line.share)} ${line.endpoint}`;
+  const perRequest = `${formatMs(line.msPerRequest)}/req`;
+  return `${perRequest} · ${formatShare(line.share)} ${line.endpoint}`;
 }
 
 /** The URI the editor knows a hot line's file by (paths become `file://` URIs). */

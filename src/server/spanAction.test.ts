@@ -75,7 +75,12 @@ test('a file that imports Sentry gets Sentry.startSpan', () => {
 
   assert.match(
     result,
-    /^  return Sentry\.startSpan\(\{ name: 'verifyPassword\.pbkdf2Sync' \}, \(\) => \{\n    return zlib\.gzipSync\(data\);\n  \}\);$/m,
+    new RegExp(
+      String.raw`^  return Sentry\.startSpan\(\{ name: 'verifyPassword\.pbkdf2Sync' \}, ` +
+        String.raw`\(\) => \{\n` +
+        String.raw`    return zlib\.gzipSync\(data\);\n  \}\);$`,
+      'm',
+    ),
   );
   assert.doesNotMatch(result, /opentelemetry/);
 });

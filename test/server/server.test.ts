@@ -219,7 +219,7 @@ test('a bad session file is refused as a value and the server keeps answering', 
   assert.ok(Array.isArray(listed.processes));
 });
 
-test('profile next request captures one POST /login at the fine interval, then live resumes', async () => {
+test('profile next request captures one POST /login, then live resumes', async () => {
   const attached = await lsp.connection.sendRequest<AttachResult>(Methods.attach, {
     target: String(demo.pid),
   });
