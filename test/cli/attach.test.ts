@@ -135,7 +135,7 @@ describe('gapscope attach', () => {
     assert.doesNotMatch(result.stdout, /NaN|undefined|Infinity/);
   });
 
-  it('charges a handler that burns 20 ms to its loop line, within 15%', async () => {
+  it('charges a handler that burns 20 ms to its loop line, within 15%', async t => {
     const { output, burns } = await captureUnderLoad(['/alpha?ms=20'], 1, outDir);
 
     const alpha = endpoint(output.analysis, 'GET /alpha');
@@ -146,10 +146,13 @@ describe('gapscope attach', () => {
 
     const truth = meanBurnMs(burns, 'alpha', output.capture);
     const error = Math.abs(top.msPerRequest - truth) / truth;
+    t.diagnostic(
+      `line ${top.line}: ${top.msPerRequest.toFixed(2)} ms/req, burnt ${truth.toFixed(2)}`,
+    );
     assert.ok(error < 0.15, `line ${top.msPerRequest} ms/req vs burnt ${truth} ms (${error})`);
   });
 
-  it('keeps two endpoints apart under concurrent load (< 5% on each other’s line)', async () => {
+  it('keeps two endpoints apart under concurrent load (< 5% on each other’s line)', async t => {
     const paths = ['/alpha?ms=12', '/beta?ms=6'];
     const { output, burns } = await captureUnderLoad(paths, 2, outDir);
 
@@ -157,6 +160,10 @@ describe('gapscope attach', () => {
     const beta = endpoint(output.analysis, 'GET /beta');
     const alphaOwn = msOnLine(alpha, ALPHA_LINE);
     const betaOwn = msOnLine(beta, BETA_LINE);
+    t.diagnostic(
+      `alpha: ${msOnLine(alpha, BETA_LINE).toFixed(1)} of ${alphaOwn.toFixed(1)} ms on beta's line; ` +
+        `beta: ${msOnLine(beta, ALPHA_LINE).toFixed(1)} of ${betaOwn.toFixed(1)} ms on alpha's`,
+    );
     assert.ok(msOnLine(alpha, BETA_LINE) < 0.05 * alphaOwn, JSON.stringify(alpha.hotLines));
     assert.ok(msOnLine(beta, ALPHA_LINE) < 0.05 * betaOwn, JSON.stringify(beta.hotLines));
 
@@ -168,6 +175,7 @@ describe('gapscope attach', () => {
       assert.ok(hot, `${tag}: no hot line ${line}`);
       const truth = meanBurnMs(burns, tag, output.capture);
       const error = Math.abs(hot.msPerRequest - truth) / truth;
+      t.diagnostic(`${tag}: ${hot.msPerRequest.toFixed(2)} ms/req, burnt ${truth.toFixed(2)}`);
       assert.ok(error < 0.15, `${tag}: ${hot.msPerRequest} ms/req vs burnt ${truth} ms`);
     }
   });

@@ -36,7 +36,7 @@ describe('gapscope demo', () => {
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
-  it('puts POST /login’s top hot line on the pbkdf2Sync call in auth.ts', () => {
+  it('puts POST /login’s top hot line on the pbkdf2Sync call in auth.ts', t => {
     const login = output.analysis.endpoints.find(e => e.key === 'POST /login');
     assert.ok(login, 'no POST /login endpoint');
     const top = login.hotLines[0];
@@ -50,16 +50,18 @@ describe('gapscope demo', () => {
 
     // Most of the request's untraced time is that line.
     const share = top.untracedMsPerRequest / login.untracedMsPerRequest;
+    t.diagnostic(`auth.ts:${top.line} holds ${(share * 100).toFixed(0)}% of the untraced time`);
     assert.ok(share > 0.6, `the line holds ${share} of the untraced time`);
   });
 
-  it('reports a login p50 within 10% of the load generator’s', () => {
+  it('reports a login p50 within 10% of the load generator’s', t => {
     const login = output.analysis.endpoints.find(e => e.key === 'POST /login');
     const client = output.load.find(result => result.endpoint === 'POST /login');
     assert.ok(login && client, 'missing login figures');
     assert.ok(login.count >= 10, `only ${login.count} logins`);
 
     const error = Math.abs(login.p50Ms - client.p50Ms) / client.p50Ms;
+    t.diagnostic(`p50 ${login.p50Ms.toFixed(1)} ms, autocannon ${client.p50Ms} ms`);
     assert.ok(error < 0.1, `Gapscope p50 ${login.p50Ms} ms vs autocannon ${client.p50Ms} ms`);
   });
 
