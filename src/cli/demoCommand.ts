@@ -96,7 +96,8 @@ async function captureUnderLoad(
       stopRequested: Promise.race([loadFinished, interrupted]),
       onDidStart: () => {
         load = runLoad(service.port, DEMO_LOAD, loadS);
-        void load.done.finally(loadDone);
+        // A failed load stops the capture too; its error surfaces where `done` is awaited.
+        load.done.then(loadDone, loadDone);
       },
     });
     progress.finish(`captured ${session.requests.length} requests; detaching`);
