@@ -65,7 +65,8 @@ function summary(analysis: Analysis): string {
     slices += request.cpuSlices.length;
   }
   const endpoints = analysis.endpoints.length;
-  return `endpoints ${endpoints}, hot lines ${analysis.hotLines.length}, gaps ${gaps}, slices ${slices}`;
+  const hotLines = analysis.hotLines.length;
+  return `endpoints ${endpoints}, hot lines ${hotLines}, gaps ${gaps}, slices ${slices}`;
 }
 
 /** One timed analysis: wall time, and CPU time of the whole process (GC threads included). */
