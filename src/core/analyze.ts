@@ -13,10 +13,11 @@ import type { Analysis, CpuSlice, Gap, RequestAnalysis } from './model';
 import { NodeTimeTable } from './nodeTime';
 import { buildProfileModel, type ProfileModel } from './profileModel';
 import { endpointKey, requestRoute } from './routes';
-import type { RecordedRequest, RecordedSpan, RecordedWait, SessionFile } from './session';
+import type { RecordedRequest, RecordedSpan, SessionFile } from './session';
 import { type ReadFile, type ScriptSource, SourceMapResolver } from './sourceMaps';
 import { safeRatio } from './stats';
 import { buildNotes } from './notes';
+import { type WaitPiece, waitPieces } from './waitPieces';
 
 export interface AnalyzeOptions {
   /** Reads a file by absolute path: sources and source maps the session's `scripts` lack. */
@@ -59,10 +60,11 @@ export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {
     lines,
     sourceMaps,
     endpointOf: id => keys[indexById.get(id) ?? -1] ?? `request ${id}`,
+    windows: session.windows,
   };
   const endpoints = new Map<string, EndpointInput>();
   const spansByRequest = groupBy(coveringSpans(session.spans), span => span.requestId);
-  const waitsByRequest = groupBy(session.waits, wait => wait.requestId);
+  const waitsByRequest = waitPieces(session.waits, sourceMaps, session.capture.threadpoolSize);
   const results = requests.map((request, index) => {
     const key = keys[index] ?? '';
     const endpoint = endpointInput(endpoints, key, request);
@@ -288,7 +290,7 @@ function analyzeRequest(
   request: RecordedRequest,
   key: string,
   spans: RecordedSpan[],
-  waits: RecordedWait[],
+  waits: WaitPiece[],
   pass: SamplePass,
   index: number,
 ) {

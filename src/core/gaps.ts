@@ -4,25 +4,18 @@
  */
 import { FrameCategory } from './frames';
 import type { LineResolver, ChargeSite } from './lines';
-import type { CpuSlice, Gap, GapCause, GapCauseKind, SpanView } from './model';
+import type { CpuSlice, Gap, GapCause, SpanView } from './model';
 import type { ProfileModel } from './profileModel';
-import type { RecordedSpan, RecordedWait } from './session';
+import type { ExecutionWindows, RecordedSpan } from './session';
 import type { SourceMapResolver } from './sourceMaps';
-import { hintFor, hintForWait } from './hints';
+import { hintFor } from './hints';
+import type { WaitPiece } from './waitPieces';
 
 /** OpenTelemetry SpanKind SERVER: such a span stands for the request itself. */
 const SPAN_KIND_SERVER = 1;
 
-/** Which wait kind explains idle time when several waits overlap, strongest first. */
-const WAIT_PRECEDENCE: RecordedWait['kind'][] = [
-  'threadpool',
-  'socket',
-  'fs',
-  'dns',
-  'timer',
-  'native',
-  'other',
-];
+/** Label of this request's JS that ran between two samples (the windows saw it, no line). */
+const OWN_JS_LABEL = "this request's JS between samples (no line sampled)";
 
 /** Read once: an enum member read through an import is a getter call per read under tsx. */
 const IDLE = FrameCategory.Idle;
@@ -106,6 +99,11 @@ export interface GapContext {
   sourceMaps: SourceMapResolver;
   /** The endpoint key of a request id, for `blocked by …` labels. */
   endpointOf(requestId: number): string;
+  /**
+   * The agent's execution windows: time the samples call idle but a request's JS ran (a
+   * sample interval is up to a few ms wide) is charged to that request instead.
+   */
+  windows?: ExecutionWindows;
   /** Site id -> its `cpu` cause without the time (label, location, hint), filled lazily. */
   siteCauses?: Map<number, GapCause>;
   /** Blocking request id -> the name of its slices, filled lazily. */
@@ -128,7 +126,7 @@ export function classifyGap(
   context: GapContext,
   requestId: number,
   interval: Interval,
-  waits: readonly RecordedWait[],
+  waits: readonly WaitPiece[],
 ): GapResult {
   const [gapStart, gapEnd] = interval;
   const { model, sampleRequest, lines } = context;
@@ -181,6 +179,9 @@ export function classifyGap(
     }
   }
   if (gapEnd > cursor) addInterval(idle, cursor, gapEnd);
+  const quiet = context.windows
+    ? splitByWindows(context.windows, idle, requestId, blocked)
+    : { intervals: idle, ownUs: 0 };
 
   const causes: GapCause[] = [];
   for (const [site, us] of cpuBySite) causes.push(cpuCause(context, site, us));
@@ -189,7 +190,8 @@ export function classifyGap(
   if (otherUs > 0) {
     causes.push({ kind: 'other-cpu', ms: otherUs / 1000, label: 'JS outside any request' });
   }
-  causes.push(...mergeCauses(waitCauses(context, idle, waits)));
+  if (quiet.ownUs > 0) causes.push({ kind: 'cpu', ms: quiet.ownUs / 1000, label: OWN_JS_LABEL });
+  causes.push(...mergeCauses(waitCauses(quiet.intervals, waits)));
 
   const merged = causes.sort((a, b) => b.ms - a.ms);
   const gap: Gap = {
@@ -312,66 +314,115 @@ function blockedTemplate(site: ChargeSite | undefined, endpoint: string): GapCau
   return cause;
 }
 
-/** Splits idle time by the request's waits (strongest kind first); the rest stays `idle`. */
-function waitCauses(context: GapContext, idle: Interval[], waits: readonly RecordedWait[]) {
+/** Idle intervals minus the time windows gave to a request (this one, or one blocking it). */
+interface Quiet {
+  intervals: Interval[];
+  /** µs of this request's own JS found inside idle samples. */
+  ownUs: number;
+}
+
+/**
+ * Splits idle sample time by the execution windows: where a request's JS ran, the time is its
+ * CPU (this request's) or a block (another's), between samples too short to be seen; the rest
+ * is the quiet time that waits may explain.
+ */
+function splitByWindows(
+  windows: ExecutionWindows,
+  idle: readonly Interval[],
+  requestId: number,
+  blocked: Map<number, Map<number, number>>,
+): Quiet {
+  const quiet: Interval[] = [];
+  let ownUs = 0;
+  for (const [start, end] of idle) {
+    let index = lastSwitchAtOrBefore(windows.ts, start);
+    let from = start;
+    while (from < end) {
+      const owner = index >= 0 ? (windows.req[index] ?? 0) : 0;
+      const next = windows.ts[index + 1];
+      const to = next === undefined ? end : Math.min(end, Math.max(from, next));
+      if (to > from) {
+        if (owner === 0) addInterval(quiet, from, to);
+        else if (owner === requestId) ownUs += to - from;
+        else {
+          let bySite = blocked.get(owner);
+          if (!bySite) blocked.set(owner, (bySite = new Map()));
+          addTo(bySite, -1, to - from);
+        }
+      }
+      from = to;
+      index++;
+    }
+  }
+  return { intervals: quiet, ownUs };
+}
+
+/** Binary search: the index of the last switch at or before `time` (-1: none). */
+function lastSwitchAtOrBefore(ts: readonly number[], time: number): number {
+  let low = 0;
+  let high = ts.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if ((ts[middle] ?? 0) <= time) {
+      found = middle;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return found;
+}
+
+/** Splits quiet time by the request's wait pieces (strongest first); the rest stays `idle`. */
+function waitCauses(quiet: readonly Interval[], pieces: readonly WaitPiece[]): GapCause[] {
   const causes: GapCause[] = [];
   let idleUs = 0;
-  for (const [start, end] of idle) {
+  for (const [start, end] of quiet) {
     const overlapping =
-      waits.length === 0 ? waits : waits.filter(wait => wait.startUs < end && wait.endUs > start);
+      pieces.length === 0
+        ? pieces
+        : pieces.filter(piece => piece.startUs < end && piece.endUs > start);
     if (overlapping.length === 0) {
       idleUs += end - start;
       continue;
     }
 
     const points = new Set<number>([start, end]);
-    for (const wait of overlapping) {
-      if (wait.startUs > start) points.add(wait.startUs);
-      if (wait.endUs < end) points.add(wait.endUs);
+    for (const piece of overlapping) {
+      if (piece.startUs > start) points.add(piece.startUs);
+      if (piece.endUs < end) points.add(piece.endUs);
     }
     const sorted = [...points].sort((a, b) => a - b);
     for (let i = 0; i + 1 < sorted.length; i++) {
       const from = sorted[i] ?? 0;
       const to = sorted[i + 1] ?? 0;
-      const wait = strongestWait(overlapping, (from + to) / 2);
-      if (wait) causes.push(waitCause(context, wait, to - from));
+      const piece = strongestPiece(overlapping, (from + to) / 2);
+      if (piece) causes.push(timed(piece.cause, to - from));
       else idleUs += to - from;
     }
   }
   if (idleUs > 0) {
-    causes.push({ kind: 'idle', ms: idleUs / 1000, label: 'idle: nothing recorded' });
+    causes.push({ kind: 'idle', ms: idleUs / 1000, label: 'idle, unexplained' });
   }
   return causes;
 }
 
-function strongestWait(waits: readonly RecordedWait[], time: number): RecordedWait | undefined {
-  let best: RecordedWait | undefined;
-  let bestRank = Infinity;
-  for (const wait of waits) {
-    if (wait.startUs > time || wait.endUs < time) continue;
-
-    const rank = WAIT_PRECEDENCE.indexOf(wait.kind);
-    const effective = rank < 0 ? WAIT_PRECEDENCE.length : rank;
-    if (effective < bestRank) {
-      bestRank = effective;
-      best = wait;
-    }
+/** The strongest piece covering `time`; on equal rank the one that started first. */
+function strongestPiece(pieces: readonly WaitPiece[], time: number): WaitPiece | undefined {
+  let best: WaitPiece | undefined;
+  for (const piece of pieces) {
+    if (piece.startUs > time || piece.endUs < time) continue;
+    if (!best || piece.rank < best.rank) best = piece;
   }
   return best;
 }
 
-function waitCause(context: GapContext, wait: RecordedWait, us: number): GapCause {
-  let label = `${wait.type}`;
-  if (wait.peer) label += ` ${wait.peer}`;
-  const cause: GapCause = { kind: wait.kind as GapCauseKind, ms: us / 1000, label };
-  if (wait.callSite) {
-    const { url, line, column } = wait.callSite;
-    const location = context.sourceMaps.resolve(url, line, Math.max(0, column - 1));
-    cause.location = location;
-    cause.label += ` from ${shortLocation(location)}`;
-  }
-  const hint = hintForWait(wait.type);
-  if (hint) cause.hint = hint;
+/** A copy of a cause template with its time. */
+function timed(template: GapCause, us: number): GapCause {
+  const cause: GapCause = { kind: template.kind, ms: us / 1000, label: template.label };
+  if (template.location) cause.location = template.location;
+  if (template.hint) cause.hint = template.hint;
   return cause;
 }
 

@@ -11,6 +11,8 @@ const SYNC_ZLIB =
 const SYNC_FS = /^fs\.\w+Sync$|\b(readFileSync|writeFileSync|readdirSync|statSync|existsSync)\b/;
 const JSON_CALL = /JSON\.(parse|stringify)|\(native\) (parse|stringify)$/;
 const REGEXP = /RegExp|\(native\) (exec|test|match|replace)/;
+/** Calls on a line that run a regular expression (`SLUG.test`, `text.replace`). */
+const REGEXP_CALL = /\.(test|exec|match|matchAll|replace|replaceAll|split|search)$/;
 
 /** The hint for CPU charged to a line with these inner frames and line calls, if any. */
 export function hintFor(
@@ -41,7 +43,7 @@ export function hintFor(
       '(paginate, select fields) or stream it.'
     );
   }
-  if (inner.some(name => REGEXP.test(name))) {
+  if (inner.some(name => REGEXP.test(name)) || lineCalls.some(name => REGEXP_CALL.test(name))) {
     return (
       'Regular expression matching: check the pattern for nested quantifiers (catastrophic ' +
       'backtracking) and bound the input length.'
@@ -56,6 +58,15 @@ export function passwordHashWaitHint(): string {
     'Password hashing is slow by design; the async form waits on the libuv thread pool ' +
     '(4 threads by default), so concurrent logins queue. Size UV_THREADPOOL_SIZE for the ' +
     'login rate rather than weakening the hash.'
+  );
+}
+
+/** The hint for time a job spent queued for a thread of the libuv pool. */
+export function threadpoolBusyHint(threads: number): string {
+  return (
+    `All ${threads} threads of the libuv pool were busy (hashing, zlib, fs and dns share ` +
+    'them), so this job waited for one. Size UV_THREADPOOL_SIZE for the concurrent load, or ' +
+    'move the heavy jobs to a worker pool of their own.'
   );
 }
 

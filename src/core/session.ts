@@ -64,6 +64,11 @@ export interface CaptureInfo {
   notes: string[];
   /** Counters the agent kept about its own cost and losses. */
   agentStats?: AgentStats;
+  /**
+   * Threads of the target's libuv pool (its UV_THREADPOOL_SIZE; 4 by default), for telling a
+   * job's queueing from its run. Absent in older files: 4 is assumed.
+   */
+  threadpoolSize?: number;
 }
 
 export interface AgentStats {

@@ -15,6 +15,7 @@ import {
   type CaptureInfo,
   type RecordedRequest,
   type RecordedSpan,
+  type RecordedWait,
   type ScriptRecord,
   type SessionFile,
 } from '../core/session';
@@ -76,6 +77,7 @@ class Capture implements ICapture {
   private readonly requests = new Map<number, RecordedRequest>();
   private readonly windows = { ts: [] as number[], req: [] as number[] };
   private readonly spans: RecordedSpan[] = [];
+  private readonly waits: RecordedWait[] = [];
   private readonly notes: string[] = [];
   private readonly scriptCache = new Map<string, ScriptRecord>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -201,11 +203,8 @@ class Capture implements ICapture {
   }
 
   private async installAgent() {
-    const tracking = this.options.tracking ?? 'windows';
-    if (tracking === 'waits') {
-      this.notes.push('Wait tracking is not available yet; execution windows were tracked.');
-    }
-    const config: AgentConfig = { ...AGENT_DEFAULTS, trackWindows: true };
+    const trackWaits = this.tracking() === 'waits';
+    const config: AgentConfig = { ...AGENT_DEFAULTS, trackWindows: true, trackWaits };
     try {
       this.installed = await this.session.evaluate<AgentInstallResult>(
         agentInstallExpression(config),
@@ -282,6 +281,7 @@ class Capture implements ICapture {
       this.windows.req.push(batch.windows.req[i]!);
     }
     for (const span of batch.spans) this.spans.push(span);
+    for (const wait of batch.waits ?? []) this.waits.push(wait);
     this.stats = batch.stats;
     this.reportProgressNow();
   }
@@ -310,12 +310,15 @@ class Capture implements ICapture {
       startUs,
       endUs,
       samplingIntervalUs: this.intervalUs,
-      tracking: 'windows',
+      tracking: this.tracking(),
       endReason,
       notes: [...this.notes, ...this.exitNotes(endReason)],
     };
     if (this.stats) capture.agentStats = { ...this.stats };
-    const scripts = await readScripts(userScriptUrls(this.profiles), this.logger, this.scriptCache);
+    if (installed?.threadpoolSize !== undefined) capture.threadpoolSize = installed.threadpoolSize;
+    const urls = new Set(userScriptUrls(this.profiles));
+    for (const wait of this.waits) if (wait.callSite) urls.add(wait.callSite.url);
+    const scripts = await readScripts([...urls], this.logger, this.scriptCache);
     return {
       format: SESSION_FORMAT,
       version: SESSION_VERSION,
@@ -332,9 +335,13 @@ class Capture implements ICapture {
       requests: [...this.requests.values()].sort((a, b) => a.id - b.id),
       windows: { ts: [...this.windows.ts], req: [...this.windows.req] },
       spans: [...this.spans],
-      waits: [],
+      waits: [...this.waits],
       scripts,
     };
+  }
+
+  private tracking(): CaptureInfo['tracking'] {
+    return this.options.tracking ?? 'windows';
   }
 
   private exitNotes(endReason: EndReason): string[] {

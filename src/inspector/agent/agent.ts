@@ -6,12 +6,16 @@
  */
 import type * as AsyncHooks from 'node:async_hooks';
 import type * as DiagnosticsChannel from 'node:diagnostics_channel';
+import type * as Net from 'node:net';
+import type * as Url from 'node:url';
+import { threadpoolSizeOf } from '../../core/waitKinds';
 import type { AgentStats } from '../../core/session';
 import type { AgentConfig, AgentInstallResult } from './protocol';
 import { AGENT_STATE_KEY } from './protocol';
 import { Recorder, measureClockOffset } from './recorder';
 import { RequestTracker } from './requests';
 import { SpanTracker } from './spans';
+import { WaitTracker } from './waits';
 import { WindowTracker } from './windows';
 
 /** What the agent keeps on `globalThis[Symbol.for('gapscope.agent')]`. */
@@ -42,10 +46,12 @@ export function install(config: AgentConfig, require: Require): AgentInstallResu
   const windows = new WindowTracker(asyncHooks, recorder, now, config.trackWindows);
   const requests = new RequestTracker(channels, recorder, windows);
   const spans = new SpanTracker(recorder, windows, performance.timeOrigin);
+  const waits = config.trackWaits ? makeWaitTracker(require, recorder, windows, now) : undefined;
 
   requests.install();
   const tracer = spans.install();
   windows.enable();
+  waits?.enable();
   const timer = setInterval(() => {
     try {
       recorder.flush();
@@ -60,6 +66,7 @@ export function install(config: AgentConfig, require: Require): AgentInstallResu
     flush: () => recorder.flush(),
     uninstall() {
       clearInterval(timer);
+      waits?.disable();
       windows.disable();
       requests.uninstall();
       spans.uninstall();
@@ -78,5 +85,21 @@ export function install(config: AgentConfig, require: Require): AgentInstallResu
     clockOffsetUs: offsetUs,
     tracer,
     nowUs: recorder.nowUs(),
+    threadpoolSize: threadpoolSizeOf(process.env.UV_THREADPOOL_SIZE),
   };
+}
+
+/** The wait tracker, with the modules it needs taken now (`require` dies with the evaluate). */
+function makeWaitTracker(
+  require: Require,
+  recorder: Recorder,
+  windows: WindowTracker,
+  now: () => number,
+): WaitTracker {
+  const asyncHooks = require('async_hooks') as typeof AsyncHooks;
+  const net = require('net') as typeof Net;
+  const url = require('url') as typeof Url;
+  const toUrl = (file: string) => (file.startsWith('file:') ? file : url.pathToFileURL(file).href);
+  const socketPrototype = net.Socket.prototype as unknown as { write(...args: unknown[]): unknown };
+  return new WaitTracker(asyncHooks, recorder, windows, now, toUrl, socketPrototype);
 }

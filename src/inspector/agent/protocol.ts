@@ -4,7 +4,7 @@
  *
  * Every time here is in microseconds on the target's hrtime clock (see core/session.ts).
  */
-import type { AgentStats, RecordedSpan } from '../../core/session';
+import type { AgentStats, RecordedSpan, RecordedWait } from '../../core/session';
 
 /** Key of the agent's state on the target's `globalThis` (a second install replaces the first). */
 export const AGENT_STATE_KEY = 'gapscope.agent';
@@ -17,6 +17,8 @@ export interface AgentConfig {
   bindingName: string;
   /** Track execution windows with an async_hooks hook (costly; on while capturing). */
   trackWindows: boolean;
+  /** Also track the waits of requests (threadpool, sockets, fs, dns, timers): `waits` mode. */
+  trackWaits?: boolean;
   /** How often buffered records are flushed, ms. */
   flushIntervalMs: number;
   /** Switch records buffered between flushes; a full buffer flushes at once. */
@@ -37,6 +39,8 @@ export interface AgentInstallResult {
   tracer: 'processor' | 'wrapped' | 'none';
   /** hrtime µs at install. */
   nowUs: number;
+  /** The libuv thread pool size the target runs with (its UV_THREADPOOL_SIZE, default 4). */
+  threadpoolSize?: number;
 }
 
 /** A request seen starting. */
@@ -63,5 +67,7 @@ export interface AgentBatch {
   /** Switches in time order: parallel arrays as in ExecutionWindows. */
   windows: { ts: number[]; req: number[] };
   spans: RecordedSpan[];
+  /** Waits that ended since the last flush (`waits` tracking only; absent when none). */
+  waits?: RecordedWait[];
   stats: AgentStats;
 }

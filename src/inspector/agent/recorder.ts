@@ -6,7 +6,7 @@
  * Stamps are `performance.now()` (ms) while buffered, converted to hrtime µs at flush with the
  * offset measured at install.
  */
-import type { AgentStats, RecordedSpan } from '../../core/session';
+import type { AgentStats, RecordedSpan, RecordedWait } from '../../core/session';
 import type { AgentBatch, AgentRequestEnd, AgentRequestStart } from './protocol';
 
 /** Request records buffered before a flush is forced. */
@@ -25,6 +25,7 @@ export class Recorder {
   private starts: AgentRequestStart[] = [];
   private ends: AgentRequestEnd[] = [];
   private spans: RecordedSpan[] = [];
+  private waits: RecordedWait[] = [];
   private readonly switchTimes: Float64Array;
   private readonly switchRequests: Int32Array;
   private switchCount = 0;
@@ -78,6 +79,11 @@ export class Recorder {
     this.flushIfCrowded();
   }
 
+  recordWait(wait: RecordedWait): void {
+    this.waits.push(wait);
+    this.flushIfCrowded();
+  }
+
   /** Sends everything buffered as one batch. Never throws. */
   flush(): void {
     const began = this.now();
@@ -88,9 +94,11 @@ export class Recorder {
       spans: this.spans,
       stats: this.stats,
     };
+    if (this.waits.length) batch.waits = this.waits;
     this.starts = [];
     this.ends = [];
     this.spans = [];
+    this.waits = [];
     this.stats.flushes++;
     try {
       if (!this.sinkBroken) this.sink(JSON.stringify(batch));
@@ -117,7 +125,7 @@ export class Recorder {
   }
 
   private flushIfCrowded() {
-    const records = this.starts.length + this.ends.length + this.spans.length;
+    const records = this.starts.length + this.ends.length + this.spans.length + this.waits.length;
     if (records >= MAX_BUFFERED_REQUEST_RECORDS) this.flush();
   }
 }

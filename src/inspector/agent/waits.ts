@@ -1,0 +1,271 @@
+/**
+ * Waits: the asynchronous operations a request starts and then waits on (a hash on the thread
+ * pool, a file read, a lookup, a timer, a socket's reply). Only on in `waits` tracking: its own
+ * async_hooks hook, plus a wrapper on `net.Socket#write` for socket reads, since a small write
+ * completes synchronously and leaves no async resource behind.
+ *
+ * A wait runs from the resource's `init` (or the write) to the `before` of its completion
+ * callback (or the socket's next read). Stacks are captured only for the types that matter;
+ * a resource created with no user frame on the stack (an addon's work item made inside the
+ * package's own callback) takes the site of the tracked resource that triggered it.
+ */
+import type * as AsyncHooks from 'node:async_hooks';
+import type { RecordedWait } from '../../core/session';
+import { waitKindOf, type WaitKind } from '../../core/waitKinds';
+import type { Recorder } from './recorder';
+import type { WindowTracker } from './windows';
+
+/** Pending waits kept at most (oldest dropped first): bounds memory under any load. */
+const MAX_PENDING = 4096;
+
+/** Sites kept for trigger chains, at most. */
+const MAX_SITES = 4096;
+
+/** Frames captured per stack: deep enough to get out of a package and Node's internals. */
+const STACK_FRAMES = 16;
+
+type CallSite = NonNullable<RecordedWait['callSite']>;
+
+interface PendingWait {
+  requestId: number;
+  type: string;
+  kind: WaitKind;
+  /** performance.now() ms. */
+  startMs: number;
+  site: CallSite | undefined;
+  /** The resource (connect requests: address and port are set after `init`). */
+  resource?: { address?: unknown; port?: unknown };
+  peer?: string;
+}
+
+/** What the wrapper reads from a socket. */
+interface SocketLike {
+  server?: unknown;
+  remoteAddress?: string;
+  remotePort?: number;
+  _handle?: (object & { getpeername?(out: Record<string, unknown>): number }) | null;
+}
+
+interface SocketPrototype {
+  write: (...args: unknown[]) => unknown;
+}
+
+/** V8's structured stack frame (`Error.prepareStackTrace`). */
+interface V8CallSite {
+  getFileName(): string | null | undefined;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
+  getFunctionName(): string | null;
+}
+
+export class WaitTracker {
+  private hook: AsyncHooks.AsyncHook | undefined;
+  private readonly pending = new Map<number, PendingWait>();
+  /** Socket handle -> the wait from the first unanswered write to the next read. */
+  private readonly pendingReads = new Map<object, PendingWait>();
+  private readonly sites = new Map<number, CallSite>();
+  private readonly kinds = new Map<string, WaitKind | null>();
+  /** Stack file name -> its URL, or null when it is not the user's (Node, packages, eval). */
+  private readonly urls = new Map<string, string | null>();
+  private restoreWrite: (() => void) | undefined;
+
+  constructor(
+    private readonly asyncHooks: typeof AsyncHooks,
+    private readonly recorder: Recorder,
+    private readonly windows: WindowTracker,
+    private readonly now: () => number,
+    /** A stack frame's file name (a path or a URL) as a `file://` URL. */
+    private readonly toUrl: (file: string) => string,
+    private readonly socketPrototype: SocketPrototype | undefined,
+  ) {}
+
+  enable(): void {
+    if (this.hook) return;
+
+    const tracker = this;
+    const executionAsyncResource = this.asyncHooks.executionAsyncResource;
+    this.hook = this.asyncHooks.createHook({
+      init(asyncId, type, triggerAsyncId, resource) {
+        try {
+          if (tracker.windows.current !== 0)
+            tracker.onInit(asyncId, type, triggerAsyncId, resource);
+        } catch {
+          // Tracking must never break the service.
+        }
+      },
+      before(asyncId) {
+        try {
+          if (tracker.pending.size !== 0) tracker.onBefore(asyncId);
+          if (tracker.pendingReads.size !== 0) tracker.onRead(executionAsyncResource());
+        } catch {
+          // As above.
+        }
+      },
+    });
+    this.hook.enable();
+    this.wrapSocketWrite();
+  }
+
+  disable(): void {
+    this.hook?.disable();
+    this.hook = undefined;
+    this.restoreWrite?.();
+    this.restoreWrite = undefined;
+    this.pending.clear();
+    this.pendingReads.clear();
+    this.sites.clear();
+  }
+
+  private onInit(asyncId: number, type: string, triggerAsyncId: number, resource: object) {
+    let kind = this.kinds.get(type);
+    if (kind === undefined) {
+      kind = waitKindOf(type) ?? null;
+      // Connections are followed through their writes, not from their creation.
+      if (type === 'TCPWRAP' || type === 'PIPEWRAP' || type === 'TLSWRAP') kind = null;
+      this.kinds.set(type, kind);
+    }
+    if (kind === null) return;
+
+    const site = this.captureSite() ?? this.sites.get(triggerAsyncId);
+    if (site) bounded(this.sites, MAX_SITES).set(asyncId, site);
+    const wait: PendingWait = {
+      requestId: this.windows.current,
+      type,
+      kind,
+      startMs: this.now(),
+      site,
+    };
+    if (kind === 'socket') wait.resource = resource as PendingWait['resource'];
+    bounded(this.pending, MAX_PENDING).set(asyncId, wait);
+  }
+
+  private onBefore(asyncId: number) {
+    const wait = this.pending.get(asyncId);
+    if (!wait) return;
+
+    this.pending.delete(asyncId);
+    const address = wait.resource?.address;
+    if (typeof address === 'string') wait.peer = `${address}:${String(wait.resource?.port)}`;
+    this.record(wait);
+  }
+
+  private onRead(resource: object | undefined) {
+    const wait = resource && this.pendingReads.get(resource);
+    if (!wait) return;
+
+    this.pendingReads.delete(resource);
+    if (!wait.peer) wait.peer = peerOf(resource as SocketLike['_handle']);
+    this.record(wait);
+  }
+
+  /** A write on a client connection of a request starts a wait for the next read. */
+  private onWrite(socket: SocketLike) {
+    if (this.windows.current === 0 || socket.server) return;
+
+    const handle = socket._handle;
+    if (!handle || this.pendingReads.has(handle)) return;
+    const name = handle.constructor?.name;
+    const wait: PendingWait = {
+      requestId: this.windows.current,
+      type: name === 'Pipe' ? 'PIPEWRAP' : name === 'TLSWrap' ? 'TLSWRAP' : 'TCPWRAP',
+      kind: 'socket',
+      startMs: this.now(),
+      site: this.captureSite(),
+    };
+    if (socket.remoteAddress) wait.peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    bounded(this.pendingReads, MAX_PENDING).set(handle, wait);
+  }
+
+  private wrapSocketWrite() {
+    const prototype = this.socketPrototype;
+    if (!prototype || typeof prototype.write !== 'function') return;
+
+    const original = prototype.write;
+    const tracker = this;
+    prototype.write = function (this: SocketLike, ...args: unknown[]) {
+      try {
+        tracker.onWrite(this);
+      } catch {
+        // As above.
+      }
+      return original.apply(this, args);
+    };
+    this.restoreWrite = () => {
+      prototype.write = original;
+    };
+  }
+
+  private record(wait: PendingWait) {
+    const record: RecordedWait = {
+      requestId: wait.requestId,
+      type: wait.type,
+      kind: wait.kind,
+      startUs: this.recorder.toUs(wait.startMs),
+      endUs: this.recorder.nowUs(),
+    };
+    if (wait.site) record.callSite = wait.site;
+    if (wait.peer) record.peer = wait.peer;
+    this.recorder.recordWait(record);
+  }
+
+  /** The first frame of the user's own code on the stack (async frames included). */
+  private captureSite(): CallSite | undefined {
+    const prepare = Error.prepareStackTrace;
+    const limit = Error.stackTraceLimit;
+    let frames: V8CallSite[] | undefined;
+    try {
+      Error.prepareStackTrace = (_error, callSites) => callSites;
+      Error.stackTraceLimit = STACK_FRAMES;
+      const holder: { stack?: V8CallSite[] } = {};
+      Error.captureStackTrace(holder);
+      frames = holder.stack;
+    } finally {
+      Error.prepareStackTrace = prepare;
+      Error.stackTraceLimit = limit;
+    }
+    if (!Array.isArray(frames)) return undefined;
+
+    for (const frame of frames) {
+      const file = frame.getFileName();
+      if (!file) continue;
+      let url = this.urls.get(file);
+      if (url === undefined) {
+        url = isUserFile(file) ? this.toUrl(file) : null;
+        bounded(this.urls, MAX_SITES).set(file, url);
+      }
+      if (url === null) continue;
+      const site: CallSite = {
+        url,
+        line: frame.getLineNumber() ?? 0,
+        column: frame.getColumnNumber() ?? 1,
+      };
+      const functionName = frame.getFunctionName();
+      if (functionName) site.functionName = functionName;
+      return site;
+    }
+    return undefined;
+  }
+}
+
+/** A file of the service itself: on disk, not Node's own, not a package. */
+function isUserFile(file: string): boolean {
+  if (file.startsWith('node:') || file.includes('node_modules')) return false;
+  return file.startsWith('/') || file.startsWith('file:') || /^[A-Za-z]:[\\/]/.test(file);
+}
+
+function peerOf(handle: SocketLike['_handle']): string | undefined {
+  if (!handle || typeof handle.getpeername !== 'function') return undefined;
+
+  const out: Record<string, unknown> = {};
+  if (handle.getpeername(out) !== 0 || typeof out.address !== 'string') return undefined;
+  return `${out.address}:${String(out.port)}`;
+}
+
+/** The map, its oldest entry dropped first when it is full. */
+function bounded<K, V>(map: Map<K, V>, max: number): Map<K, V> {
+  if (map.size >= max) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+  return map;
+}
