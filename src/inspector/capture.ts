@@ -126,6 +126,7 @@ class Capture implements ICapture {
       await this.send('Runtime.addBinding', { name: AGENT_BINDING_NAME });
       await this.installAgent();
       await this.send('Profiler.start');
+      await this.discardOptimizedCode();
     } catch (error) {
       await this.abandon();
       throw error;
@@ -188,6 +189,22 @@ class Capture implements ICapture {
 
   private async endQuietly(reason: EndReason) {
     await this.end(reason).catch(() => undefined);
+  }
+
+  /**
+   * Code that V8 optimised before the profiler started carries no inlining positions, so its
+   * samples land on the outermost frame's call line (seen here: a whole hot loop charged to the
+   * line that called it). Switching precise coverage on and off makes V8 discard all optimised
+   * code; functions re-optimise within moments, now with the detailed positions the running
+   * profiler asks for. The cost is a short slowdown of the target right after attaching.
+   */
+  private async discardOptimizedCode() {
+    if (this.options.discardOptimizedCode === false) return;
+
+    await this.guard('discard optimised code', async () => {
+      await this.send('Profiler.startPreciseCoverage', { callCount: false, detailed: false });
+      await this.send('Profiler.stopPreciseCoverage');
+    });
   }
 
   private async setSamplingInterval() {

@@ -56,6 +56,12 @@ export interface CaptureOptions {
   samplingIntervalUs?: number;
   /** `windows` (default) tracks which request runs; `waits` also tracks async waits. */
   tracking?: 'windows' | 'waits';
+  /**
+   * Make V8 discard code optimised before the capture (default true), so hot lines of a
+   * long-running service land on the right lines. Costs a short slowdown after attaching; it
+   * also ends another client's precise coverage, if one was collecting it.
+   */
+  discardOptimizedCode?: boolean;
   /** Stop by itself after this many ms (the CLI's --duration). */
   durationMs?: number;
   /**
