@@ -16,7 +16,23 @@ function findTests(dir, out = []) {
   return out;
 }
 
+/**
+ * Installs what the tests need from Debian's packages (Chromium for the timeline, redis-server
+ * for a socket-wait case). Each script does nothing when its package is already there, so a
+ * warm machine pays nothing; the VS Code end-to-end test installs its own tools on first use.
+ */
+function ensureSystemPackages() {
+  for (const script of ['scripts/ensure-chromium.sh', 'scripts/ensure-redis.sh']) {
+    const run = spawnSync('bash', [script], { stdio: 'inherit' });
+    if (run.status !== 0) {
+      console.error(`${script} failed (exit ${run.status}); the tests need what it installs.`);
+      process.exit(1);
+    }
+  }
+}
+
 const filter = process.argv.slice(2);
+ensureSystemPackages();
 let files = [...findTests('src'), ...findTests('test')].sort();
 if (filter.length) files = files.filter(f => filter.some(part => f.includes(part)));
 
