@@ -24,6 +24,8 @@ export interface AttachCommandOptions {
   /** Sampling interval, µs. */
   interval?: number;
   tracking?: 'windows' | 'waits';
+  /** Shorthand for `tracking: 'waits'`. */
+  waits?: boolean;
   json?: boolean;
   out?: string;
   allowRemote?: boolean;
@@ -151,6 +153,12 @@ function readCaptureOptions(
       return invalid('--tracking must be `windows` or `waits`.');
     }
     value.tracking = options.tracking;
+  }
+  if (options.waits) {
+    if (options.tracking === 'windows') {
+      return invalid('--waits and --tracking windows contradict each other; pick one.');
+    }
+    value.tracking = 'waits';
   }
   return { ok: true, value };
 }

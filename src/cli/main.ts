@@ -75,6 +75,7 @@ function buildProgram(streams: CliStreams, setExitCode: (code: number) => void):
         'async tracking: windows (cheap) or waits (finer, costlier)',
       ).choices(['windows', 'waits']),
     )
+    .option('--waits', 'track async waits: hashing, sockets, fs, dns, timers (--tracking waits)')
     .option('--json', 'print the analysis as JSON instead of the text report')
     .option('-o, --out <file>', 'save the session here (default .gapscope/pid<PID>-<time>…)')
     .option('--allow-remote', 'allow an inspector address that is not loopback')

@@ -116,10 +116,26 @@ describe('renderReport', () => {
   it('lists gap causes biggest first and leaves out empty ones', () => {
     const text = renderReport(analysis(), session(), { cwd: CWD, color: false });
 
-    const cpu = text.indexOf('cpu       POST /login at src/auth.ts:29');
-    const blocked = text.indexOf('blocked   GET /report');
+    const cpu = text.search(/cpu +POST \/login at src\/auth\.ts:29/);
+    const blocked = text.search(/blocked +GET \/report/);
     assert.ok(cpu > 0 && blocked > cpu, text);
     assert.doesNotMatch(text, /unexplained/);
+  });
+
+  it('shows wait causes with their kind apart from the label, and a wait hint once', () => {
+    const base = analysis();
+    const endpoint = base.endpoints[0]!;
+    const hint = 'All 4 threads of the libuv pool were busy.';
+    endpoint.gapCauses = [
+      { kind: 'threadpool', label: 'PBKDF2REQUEST at src/auth.ts:41', msPerRequest: 90, hint },
+      { kind: 'threadpool', label: 'threadpool busy: PBKDF2REQUEST', msPerRequest: 40, hint },
+      { kind: 'socket', label: 'TCP 127.0.0.1:6379 from src/session.ts:18', msPerRequest: 5 },
+    ];
+    const text = renderReport(base, session(), { cwd: CWD, color: false });
+
+    assert.match(text, /threadpool +PBKDF2REQUEST at src\/auth\.ts:41 +90/);
+    assert.match(text, /socket +TCP 127\.0\.0\.1:6379 from src\/session\.ts:18 +5/);
+    assert.equal(text.split('hint: All 4 threads').length - 1, 1, text);
   });
 
   it('states the interval, the tracking mode, the agent cost and the notes in the header', () => {

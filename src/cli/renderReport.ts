@@ -44,8 +44,8 @@ const REPORT_WIDTH = 100;
 const LOCATION_WIDTH = 40;
 const FUNCTION_WIDTH = 18;
 /** Columns of the untraced-time table. */
-const CAUSE_KIND_WIDTH = 10;
-const CAUSE_LABEL_WIDTH = 72;
+const CAUSE_KIND_WIDTH = 11;
+const CAUSE_LABEL_WIDTH = 71;
 
 /** Renders the whole report; ends with a newline. */
 export function renderReport(analysis: Analysis, session: SessionFile, options: ReportOptions) {
@@ -181,12 +181,19 @@ function renderGapCauses(causes: GapCauseTotal[], options: ReportOptions, c: Col
   const labelWidth = CAUSE_KIND_WIDTH + CAUSE_LABEL_WIDTH;
   const lines = [c.dim(`  ${padEnd('untraced time', labelWidth)} ${padStart('ms/req', 8)}`)];
   const sorted = [...causes].sort((a, b) => b.msPerRequest - a.msPerRequest);
+  // Hot lines already show the hints of CPU causes; a wait's hint is shown once, under it.
+  const hinted = new Set<string>();
   for (const cause of sorted.slice(0, options.maxGapCauses ?? 5)) {
     const label = ellipsize(relativizeLabel(cause, options.cwd), CAUSE_LABEL_WIDTH);
     lines.push(
       `  ${padEnd(cause.kind, CAUSE_KIND_WIDTH)}${padEnd(label, CAUSE_LABEL_WIDTH)} ` +
         padStart(formatMs(cause.msPerRequest), 8),
     );
+    if (!cause.hint || cause.kind === 'cpu' || hinted.has(cause.hint)) continue;
+    hinted.add(cause.hint);
+    for (const hint of wrap(`hint: ${cause.hint}`, REPORT_WIDTH - 4)) {
+      lines.push(`    ${c.green(hint)}`);
+    }
   }
   return lines;
 }

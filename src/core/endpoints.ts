@@ -71,6 +71,7 @@ function gapCauseTotals(requests: readonly RequestAnalysis[]): GapCauseTotal[] {
         if (!total) {
           total = { kind: cause.kind, label: cause.label, msPerRequest: 0 };
           if (cause.location) total.location = cause.location;
+          if (cause.hint) total.hint = cause.hint;
           sameLabel.push(total);
           totals.push(total);
         }

@@ -150,6 +150,8 @@ export interface GapCauseTotal {
   label: string;
   msPerRequest: number;
   location?: SourceLocation;
+  /** The hint of the cause, for a known culprit (async hashing, a busy thread pool). */
+  hint?: string;
 }
 
 export interface CpuSlice {

@@ -34,7 +34,8 @@ export async function profileNextRequest(
 ): Promise<NextRequestResult> {
   const capture = await engine.startCapture(inspector, {
     samplingIntervalUs: options.samplingIntervalUs,
-    tracking: 'windows',
+    // One request: the finer tracking's cost does not matter, its detail does.
+    tracking: 'waits',
   });
   const deadline = Date.now() + options.timeoutMs;
   options.logger.info('session.next', 'armed', { endpoint: options.endpoint ?? '(any)' });
