@@ -9,7 +9,7 @@ import { nullLogger, type ILogger } from '../core/logger';
 import { AGENT_BINDING_NAME } from './agent/protocol';
 import { AGENT_UNINSTALL_EXPRESSION, DELETE_BINDING_EXPRESSION } from './agentScript';
 import type { CdpConnection } from './cdp';
-import { forgetInspectorPort } from './processes';
+import { forgetInspectorPort, listeningPortsOf } from './processes';
 import type { IInspectorSession } from './types';
 
 type CloseReason = 'detached' | 'target-exited' | 'error';
@@ -32,13 +32,25 @@ export const EXIT_REQUEST_TIMEOUT_MS = 2000;
 const EXIT_CONFIRM_MS = 1500;
 
 /**
+ * Bound on how long detach waits for the inspector port we opened to close, ms. The close is
+ * deferred in the target by `CLOSE_DELAY_MS`; a busy target runs the timer later.
+ */
+const INSPECTOR_CLOSE_WAIT_MS = 3000;
+
+/** How often /proc is read while waiting for the inspector port to close, ms. */
+const PORT_CLOSE_POLL_MS = 10;
+
+/** How long the target waits before closing its inspector, ms (our answer leaves first). */
+const CLOSE_DELAY_MS = 100;
+
+/**
  * Closes the inspector from inside the target. The `inspector` module is taken during the
  * evaluate (its `require` dies with it) and `close()` is deferred so the evaluate's answer
  * leaves first; the unref'd timer never keeps the target alive.
  */
 const CLOSE_INSPECTOR_EXPRESSION =
   '(function (inspector) { const timer = setTimeout(function () { try { inspector.close(); }' +
-  ' catch (error) {} }, 100); timer.unref(); return true; })(require("inspector"))';
+  ` catch (error) {} }, ${CLOSE_DELAY_MS}); timer.unref(); return true; })(require("inspector"))`;
 
 export class InspectorSession implements IInspectorSession {
   private readonly didClose = new EventEmitter<{ reason: CloseReason }>();
@@ -125,22 +137,53 @@ export class InspectorSession implements IInspectorSession {
       this.connection.send('Runtime.removeBinding', { name: AGENT_BINDING_NAME }),
     );
     await this.step('delete the binding global', () => this.evaluate(DELETE_BINDING_EXPRESSION));
-    if (this.inspectorOpenedByUs) {
-      await this.step('close the inspector', () => this.evaluate(CLOSE_INSPECTOR_EXPRESSION, true));
-      forgetInspectorPort(this.pid);
-    }
+    const closing =
+      this.inspectorOpenedByUs &&
+      (await this.step('close the inspector', () =>
+        this.evaluate(CLOSE_INSPECTOR_EXPRESSION, true),
+      ));
     await this.connection.close();
+    // The target closes its inspector a moment after we leave. Until it has, a new attach would
+    // see the old port still open, signal a process whose inspector is open (a no-op) and then
+    // wait for a port that never comes: detach ends only once the target is as we found it.
+    if (closing) await this.waitForInspectorClosed();
+    if (this.inspectorOpenedByUs) forgetInspectorPort(this.pid);
     this.logger.info('attach', 'detached', { pid: this.pid });
   }
 
-  /** Runs one detach step; a failure is logged and the next steps still run. */
-  private async step(what: string, run: () => Promise<unknown>) {
-    if (this.connection.isClosed) return;
+  /** Waits (bounded) until the target no longer listens on the inspector port we opened. */
+  private async waitForInspectorClosed() {
+    const port = portOfUrl(this.inspectorUrl);
+    if (port === undefined) return;
+
+    const deadline = Date.now() + INSPECTOR_CLOSE_WAIT_MS;
+    while (Date.now() < deadline) {
+      const ports = await listeningPortsOf(this.pid);
+      // A process that is gone holds no fds, so it lists no port either.
+      if (!ports.includes(port)) return;
+
+      await sleep(PORT_CLOSE_POLL_MS);
+    }
+    this.logger.warn('attach.detach', 'the inspector port is still open', {
+      pid: this.pid,
+      port,
+      waitedMs: INSPECTOR_CLOSE_WAIT_MS,
+    });
+  }
+
+  /**
+   * Runs one detach step; a failure is logged and the next steps still run. True when the step
+   * ran and succeeded.
+   */
+  private async step(what: string, run: () => Promise<unknown>): Promise<boolean> {
+    if (this.connection.isClosed) return false;
 
     try {
       await run();
+      return true;
     } catch (error) {
       this.logger.warn('attach.detach', `could not ${what}`, { error: String(error) });
+      return false;
     }
   }
 
@@ -175,4 +218,14 @@ async function processGone(pid: number): Promise<boolean> {
     await sleep(20);
   }
   return false;
+}
+
+/** The port of a `ws://host:port/...` URL; undefined when it names none. */
+function portOfUrl(url: string): number | undefined {
+  try {
+    const port = Number(new URL(url).port);
+    return port > 0 ? port : undefined;
+  } catch {
+    return undefined;
+  }
 }
