@@ -33,6 +33,8 @@ export class TimelineApp {
   /** Ids of the newest request/flame asks: older answers are dropped. */
   private pendingRequest = 0;
   private pendingFlame = 0;
+  /** A request the host asked to show before the first snapshot arrived. */
+  private pendingFocus: number | undefined;
 
   constructor(
     root: HTMLElement,
@@ -70,6 +72,7 @@ export class TimelineApp {
         this.layout.setHeader(message.model);
         this.renderAll();
         document.body.dataset.snapshot = String(message.model.requests.length);
+        if (this.pendingFocus !== undefined) this.focusRequest(this.pendingFocus);
         return;
       case 'update':
         this.applyUpdate(message);
@@ -85,6 +88,9 @@ export class TimelineApp {
         return;
       case 'status':
         this.layout.setStatus(message.live, message.message);
+        return;
+      case 'focusRequest':
+        this.focusRequest(message.requestId);
         return;
       default:
         this.host.post({
@@ -160,6 +166,31 @@ export class TimelineApp {
     this.state.endpoint = key;
     this.state.requestId = undefined;
     this.renderAll();
+  }
+
+  /** Selects a request and its endpoint, as if the user had clicked both, and shows it. */
+  private focusRequest(requestId: number): void {
+    const model = this.model;
+    this.pendingFocus = model ? undefined : requestId;
+    if (!model) return;
+
+    const row = model.requests.find(r => r.id === requestId);
+    if (!row) {
+      const message = `timeline: request ${requestId} is not in this session`;
+      return this.host.post({ type: 'log', level: 'warn', message });
+    }
+
+    // A filter that hides the endpoint would leave the user looking for the selection.
+    const endpoint = model.endpoints.find(e => e.key === row.endpoint);
+    const label = endpoint ? `${endpoint.method} ${endpoint.route}` : row.endpoint;
+    if (!label.toLowerCase().includes(this.state.filter.trim().toLowerCase())) {
+      this.state.filter = '';
+      this.layout.setFilter('');
+    }
+    this.state.endpoint = row.endpoint;
+    this.state.requestId = requestId;
+    this.renderAll();
+    this.layout.waterfallBox.scrollIntoView({ block: 'nearest' });
   }
 
   private selectRequest(id: number): void {

@@ -26,17 +26,19 @@ export class Layout {
   private readonly totals = h('p', { className: 'totals muted' });
   private readonly status = h('p', { className: 'status', attrs: { role: 'status' } });
   private readonly announcer = h('div', { className: 'sr-only', attrs: { 'aria-live': 'polite' } });
+  private readonly filter: HTMLElement & { value: string };
 
   constructor(root: HTMLElement, state: UiState, isWebPage: boolean, events: LayoutEvents) {
     this.badge.hidden = true;
     this.badge.textContent = 'live';
+    this.filter = filterBox(state, events);
     const header = h('header', {}, [
       h('div', { className: 'title-row' }, [this.title, this.badge]),
       this.totals,
       this.status,
     ]);
     const main = h('main', {}, [
-      this.section('Endpoints', filterBox(state, events), this.endpointsBox),
+      this.section('Endpoints', this.filter, this.endpointsBox),
       h('div', { className: 'detail' }, [
         this.endpointBox,
         h('div', { className: 'requests-and-waterfall' }, [
@@ -66,6 +68,11 @@ export class Layout {
     this.status.textContent = message ?? '';
   }
 
+  /** Shows `text` in the filter box (the app changed the filter, not the user). */
+  setFilter(text: string): void {
+    this.filter.value = text;
+  }
+
   /** Says something to screen readers. */
   announce(text: string): void {
     this.announcer.textContent = text;
@@ -79,7 +86,7 @@ export class Layout {
   }
 }
 
-function filterBox(state: UiState, events: LayoutEvents): HTMLElement {
+function filterBox(state: UiState, events: LayoutEvents): HTMLElement & { value: string } {
   const field = custom('vscode-textfield', {
     placeholder: 'Filter endpoints',
     'aria-label': 'Filter endpoints',

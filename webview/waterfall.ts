@@ -22,7 +22,7 @@ export class Waterfall {
   private detail: RequestDetail | undefined;
 
   constructor(
-    container: HTMLElement,
+    private readonly container: HTMLElement,
     private readonly reveal: Reveal,
   ) {
     const box = h('div', { className: 'canvas-box' });
@@ -38,6 +38,9 @@ export class Waterfall {
 
   render(detail: RequestDetail | undefined): void {
     this.detail = detail;
+    // Which request is drawn, for scripts and tests (the canvas itself has no DOM per item).
+    if (detail) this.container.dataset.requestId = String(detail.row.id);
+    else delete this.container.dataset.requestId;
     this.renderCauses();
     this.draw(true);
   }

@@ -20,6 +20,8 @@ export class TimelinePanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   private ready = false;
+  /** The request the panel was opened for, shown once the webview is ready. */
+  private pendingFocus: number | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -32,12 +34,14 @@ export class TimelinePanel implements vscode.Disposable {
     return this.panel !== undefined;
   }
 
-  /** Opens (or reveals) the panel; `requestId` is logged as the one the user came for. */
+  /** Opens (or reveals) the panel; with `requestId`, at that request (its waterfall shown). */
   show(requestId?: number): void {
     if (requestId !== undefined) this.logger.info('timeline', 'open at request', { requestId });
+    this.pendingFocus = requestId;
     if (this.panel) {
       this.panel.reveal(undefined, false);
-      void this.sendSnapshot();
+      // A webview still loading gets the snapshot and the focus when it says it is ready.
+      if (this.ready) void this.sendSnapshot();
       return;
     }
 
@@ -118,10 +122,18 @@ export class TimelinePanel implements vscode.Disposable {
     }
   }
 
+  /** Sends the full state, then the request the user came for (once), if any. */
   private async sendSnapshot(): Promise<void> {
     const result = await this.query({ query: 'snapshot' });
-    if (result?.model) this.post({ type: 'snapshot', model: result.model });
-    else this.post({ type: 'status', live: false, message: 'No session: attach or open one.' });
+    if (!result?.model) {
+      this.post({ type: 'status', live: false, message: 'No session: attach or open one.' });
+      return;
+    }
+
+    this.post({ type: 'snapshot', model: result.model });
+    const requestId = this.pendingFocus;
+    this.pendingFocus = undefined;
+    if (requestId !== undefined) this.post({ type: 'focusRequest', requestId });
   }
 
   private async query(params: TimelineDataParams): Promise<TimelineDataResult | undefined> {

@@ -149,7 +149,16 @@ export type ToWebviewMessage =
   | { type: 'request'; id: number; detail: RequestDetail | undefined }
   | { type: 'flame'; id: number; flame: FlameData }
   | { type: 'snippet'; snippet: SourceSnippet | undefined; file: string; line: number }
-  | { type: 'status'; live: boolean; message?: string };
+  | { type: 'status'; live: boolean; message?: string }
+  | {
+      /**
+       * Show this request: select its endpoint and the request, scroll it into view and show
+       * its waterfall (the editor's "open the timeline at this request"). Sent after a snapshot;
+       * an id the model does not hold is logged and ignored.
+       */
+      type: 'focusRequest';
+      requestId: number;
+    };
 
 /** Webview -> host. */
 export type FromWebviewMessage =
@@ -167,6 +176,7 @@ export const TO_WEBVIEW_TYPES: readonly ToWebviewMessage['type'][] = [
   'flame',
   'snippet',
   'status',
+  'focusRequest',
 ];
 
 /** Every tag the webview may send, for runtime validation on the host side. */

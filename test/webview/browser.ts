@@ -5,12 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type WebSocketRoute } from 'playwright-core';
 import { EventEmitter } from '../../src/core/lifecycle';
 import { timelineAssets } from '../../src/cli/serve';
 import { startTimelineServer, type RunningTimelineServer } from '../../src/cli/timelineServer';
 import type { TimelineData } from '../../src/shared/timelineModel';
-import type { FromWebviewMessage } from '../../src/shared/webviewMessages';
+import type { FromWebviewMessage, ToWebviewMessage } from '../../src/shared/webviewMessages';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -65,11 +65,21 @@ export interface PageRecord {
   dialogs: string[];
 }
 
+/** Options of `openTimeline`. */
+export interface OpenTimelineOptions {
+  /**
+   * Route the page's WebSocket through Playwright (still connected to the server), so the test
+   * can post host messages of its own with `toPage`, as the VS Code panel host would.
+   */
+  hostMessages?: boolean;
+}
+
 /** Opens the page, recording its WebSocket frames, CSP violations, errors and dialogs. */
 export async function openTimeline(
   browser: Browser,
   url: string,
   colorScheme: 'dark' | 'light' = 'dark',
+  options: OpenTimelineOptions = {},
 ) {
   const context = await browser.newContext({
     colorScheme,
@@ -95,9 +105,26 @@ export async function openTimeline(
     void dialog.dismiss();
   });
   await page.addInitScript({ content: RECORD_VIOLATIONS });
+  const toPage = options.hostMessages ? await routeHostSocket(page) : undefined;
   await page.goto(url);
   await page.waitForSelector('body[data-snapshot]');
-  return { page, record, close: () => context.close() };
+  return { page, record, toPage, close: () => context.close() };
+}
+
+/**
+ * Passes the page's socket to the server unchanged (frames both ways are forwarded when no
+ * handler is set) and returns a function that sends a host message to the page.
+ */
+async function routeHostSocket(page: Page): Promise<(message: ToWebviewMessage) => void> {
+  let socket: WebSocketRoute | undefined;
+  await page.routeWebSocket(/\/ws$/, route => {
+    route.connectToServer();
+    socket = route;
+  });
+  return message => {
+    if (!socket) throw new Error('the page has not opened its WebSocket');
+    socket.send(JSON.stringify(message));
+  };
 }
 
 /** CSP violations the page saw so far. */

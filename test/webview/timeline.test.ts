@@ -17,6 +17,7 @@ import {
 import { AUTH_FILE, HOSTILE_NAME, PBKDF2_LINE, syntheticSession } from './syntheticSession';
 
 const synthetic = syntheticSession({ requests: 90, samples: 9000, chunkSamples: 2500 });
+const data = new TimelineData(synthetic.session, synthetic.analysis, 'synthetic');
 let browser: Browser;
 let served: ServedTimeline;
 let page: Page;
@@ -25,9 +26,7 @@ let closePage: () => Promise<void>;
 
 before(async () => {
   browser = await launchChromium();
-  served = await serveTimeline(
-    new TimelineData(synthetic.session, synthetic.analysis, 'synthetic'),
-  );
+  served = await serveTimeline(data);
   ({ page, record, close: closePage } = await openTimeline(browser, served.server.url));
 });
 
@@ -106,6 +105,44 @@ test('keyboard: arrows and Enter select an endpoint', async () => {
 
   const selected = await page.locator('table.endpoints tr.selected').getAttribute('data-endpoint');
   assert.notEqual(selected, 'GET /health');
+});
+
+test('focusRequest from the host selects, scrolls to and draws that request', async () => {
+  const opened = await openTimeline(browser, served.server.url, 'dark', { hostMessages: true });
+  try {
+    const { page: focused, record: focusRecord, toPage } = opened;
+    const selected = focused.locator('table.endpoints tr.selected');
+    const before = await selected.getAttribute('data-endpoint');
+    // The fastest request of another endpoint: last in the slowest-first list, so off screen.
+    const model = data.model();
+    const endpoint = model.endpoints.find(e => e.key !== before)!;
+    const ofEndpoint = model.requests.filter(r => r.endpoint === endpoint.key);
+    const target = ofEndpoint.reduce((a, b) => (b.durationMs <= a.durationMs ? b : a));
+
+    toPage!({ type: 'focusRequest', requestId: target.id });
+    const waterfall = focused.locator(`.waterfall-box[data-request-id="${target.id}"]`);
+    await waterfall.waitFor();
+
+    assert.equal(await selected.getAttribute('data-endpoint'), endpoint.key);
+    const row = focused.locator('.request-row.selected');
+    assert.equal(await row.getAttribute('data-request-id'), String(target.id));
+    const list = (await focused.locator('.request-list').boundingBox())!;
+    const box = (await row.boundingBox())!;
+    assert.ok(box.y >= list.y - 1 && box.y + box.height <= list.y + list.height + 1, 'in view');
+    assert.ok(
+      focusRecord.sent.some(m => m.type === 'getRequest' && m.requestId === target.id),
+      'the waterfall of that request was asked for',
+    );
+
+    // An id the session does not hold changes nothing and is logged.
+    toPage!({ type: 'focusRequest', requestId: 987_654 });
+    await waitFor(() => focusRecord.sent.some(m => m.type === 'log' && /987654/.test(m.message)));
+    assert.equal(await waterfall.count(), 1);
+    assert.deepEqual(await violations(focused), []);
+    assert.deepEqual(focusRecord.errors, []);
+  } finally {
+    await opened.close();
+  }
 });
 
 test('a live update adds requests without a reload', async () => {
