@@ -1,7 +1,7 @@
 // Bundles every entry point of Gapscope. Entry points that do not exist yet are skipped, so each
 // layer can land on its own.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -54,6 +54,25 @@ const common = {
   legalComments: 'none',
 };
 
+/**
+ * The codicon font and its stylesheet, copied next to the bundles: `@vscode/codicons` is a dev
+ * dependency and the .vsix ships `dist/`, not `node_modules/`. The stylesheet loads the font by
+ * a relative URL, so both land in one folder under the webview's resource roots.
+ */
+function copyCodicons() {
+  const from = 'node_modules/@vscode/codicons/dist';
+  const to = 'dist/codicons';
+  if (!existsSync(from)) {
+    if (production) throw new Error(`${from} is missing: the package would ship without icons`);
+    console.warn(`${from} is missing: the timeline will show no icons`);
+    return;
+  }
+  mkdirSync(to, { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf'])
+    copyFileSync(`${from}/${file}`, `${to}/${file}`);
+}
+
+copyCodicons();
 const present = builds.filter(b => Object.values(b.entryPoints).every(f => existsSync(f)));
 if (watch) {
   for (const b of present) await (await esbuild.context({ ...common, ...b })).watch();

@@ -188,13 +188,18 @@ async function listen(
   return server;
 }
 
-/** The files the page needs, from the package (dist/, media/) and the codicons package. */
+/**
+ * The files the page needs, from the package: dist/ (the bundle and the codicons the build
+ * copies there), media/, else the codicons package of a checkout.
+ */
 export function timelineAssets(root: string): TimelineAssets {
   const assets: TimelineAssets = {
     webviewJs: path.join(root, 'dist', 'webview.js'),
     styles: [path.join(root, 'media', 'page-theme.css'), path.join(root, 'media', 'timeline.css')],
   };
-  const codicons = path.join(root, 'node_modules', '@vscode', 'codicons', 'dist');
+  const copied = path.join(root, 'dist', 'codicons');
+  const installed = path.join(root, 'node_modules', '@vscode', 'codicons', 'dist');
+  const codicons = existsSync(path.join(copied, 'codicon.css')) ? copied : installed;
   if (existsSync(codicons)) {
     assets.codiconCss = path.join(codicons, 'codicon.css');
     assets.codiconFont = path.join(codicons, 'codicon.ttf');

@@ -9,7 +9,7 @@ import { timelinePageHtml } from '../shared/timelinePage';
 
 /** Options of the panel HTML. */
 export interface TimelineHtmlOptions {
-  /** URI of the codicon stylesheet when the extension ships `media/codicons/codicon.css`. */
+  /** URI of the codicon stylesheet (the build copies it to `dist/codicons/codicon.css`). */
   codiconUri?: vscode.Uri;
 }
 

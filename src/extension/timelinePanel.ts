@@ -58,7 +58,9 @@ export class TimelinePanel implements vscode.Disposable {
     this.panel = panel;
     this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.png');
-    panel.webview.html = timelineHtml(panel.webview, this.extensionUri);
+    panel.webview.html = timelineHtml(panel.webview, this.extensionUri, {
+      codiconUri: codiconStylesheet(this.extensionUri),
+    });
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage(message => void this.onMessage(message)),
       panel.onDidDispose(() => {
@@ -151,6 +153,11 @@ export class TimelinePanel implements vscode.Disposable {
   private post(message: ToWebviewMessage): void {
     void this.panel?.webview.postMessage(message);
   }
+}
+
+/** The codicon stylesheet the build copies into `dist/` (inside the panel's resource roots). */
+function codiconStylesheet(extensionUri: vscode.Uri): vscode.Uri {
+  return vscode.Uri.joinPath(extensionUri, 'dist', 'codicons', 'codicon.css');
 }
 
 async function reveal(file: string, line: number, column?: number): Promise<void> {
