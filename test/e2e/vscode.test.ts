@@ -130,6 +130,8 @@ test(
       throw new Error(await failure(`the timeline did not render: ${String(error)}`));
     });
     assert.ok(rendered.includes('POST /login'), rendered.slice(0, 500));
+    // The panel links the codicons the package ships in dist/codicons; the font must load.
+    assert.deepEqual(await waitFor(() => codiconFaces(page), 30_000), ['loaded']);
     await page.screenshot({ path: join(RESULTS, 'vscode-e2e-timeline.png') });
 
     await page.locator('.tab', { hasText: 'auth.ts' }).first().click();
@@ -196,6 +198,22 @@ async function timelineRendered(page: Page): Promise<string | undefined> {
       })
       .catch(() => undefined);
     if (text?.includes('POST /login')) return text;
+  }
+  return undefined;
+}
+
+/** Load states of the codicon font in the timeline webview, once its stylesheet is linked. */
+async function codiconFaces(page: Page): Promise<string[] | undefined> {
+  for (const frame of page.frames()) {
+    const faces = await frame
+      .evaluate(async () => {
+        const link = document.getElementById('vscode-codicon-stylesheet') as HTMLLinkElement;
+        if (!link?.sheet) return undefined;
+        const loaded = await document.fonts.load('16px codicon');
+        return loaded.map(face => face.status as string);
+      })
+      .catch(() => undefined);
+    if (faces) return faces;
   }
   return undefined;
 }
