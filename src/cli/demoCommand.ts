@@ -90,7 +90,8 @@ async function captureUnderLoad(
   const progress = new ProgressLine(context.streams.stderr, 'load + capture', loadS * 1000);
   try {
     const session = await runCapture(attached.value, {
-      capture: {},
+      // Waits name what fills the async login's time; on the demo they cost a few % CPU.
+      capture: { tracking: 'waits' },
       progress,
       logger: context.logger,
       stopRequested: Promise.race([loadFinished, interrupted]),

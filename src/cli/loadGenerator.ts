@@ -40,6 +40,15 @@ export const DEMO_LOAD: LoadStream[] = [
     connections: 1,
   },
   {
+    // The same check with the async hash: it waits on the thread pool, and behind the sync one.
+    endpoint: 'POST /login-async',
+    method: 'POST',
+    paths: ['/login-async'],
+    body: JSON.stringify({ user: 'ada', password: 'correct horse battery staple' }),
+    connections: 1,
+    overallRate: 2,
+  },
+  {
     endpoint: 'GET /profile',
     method: 'GET',
     paths: ['/profile'],

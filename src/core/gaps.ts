@@ -14,6 +14,13 @@ import type { WaitPiece } from './waitPieces';
 /** OpenTelemetry SpanKind SERVER: such a span stands for the request itself. */
 const SPAN_KIND_SERVER = 1;
 
+/**
+ * Longest stretch of "no request" between two windows of the same request that still counts
+ * as that request's (µs): the event loop's own turnaround between two of its callbacks, or
+ * the agent's bookkeeping between a request's start and its first window.
+ */
+const MAX_BRIDGE_US = 50;
+
 /** Label of this request's JS that ran between two samples (the windows saw it, no line). */
 const OWN_JS_LABEL = "this request's JS between samples (no line sampled)";
 
@@ -180,7 +187,7 @@ export function classifyGap(
   }
   if (gapEnd > cursor) addInterval(idle, cursor, gapEnd);
   const quiet = context.windows
-    ? splitByWindows(context.windows, idle, requestId, blocked)
+    ? splitByWindows(context.windows, idle, requestId, blocked, gapStart)
     : { intervals: idle, ownUs: 0 };
 
   const causes: GapCause[] = [];
@@ -331,6 +338,7 @@ function splitByWindows(
   idle: readonly Interval[],
   requestId: number,
   blocked: Map<number, Map<number, number>>,
+  gapStart: number,
 ): Quiet {
   const quiet: Interval[] = [];
   let ownUs = 0;
@@ -342,7 +350,10 @@ function splitByWindows(
       const next = windows.ts[index + 1];
       const to = next === undefined ? end : Math.min(end, Math.max(from, next));
       if (to > from) {
-        if (owner === 0) addInterval(quiet, from, to);
+        const leadIn = from === gapStart && to - from <= MAX_BRIDGE_US && next === to;
+        const own = leadIn && windows.req[index + 1] === requestId;
+        if (owner === 0 && (own || bridges(windows, index, requestId))) ownUs += to - from;
+        else if (owner === 0) addInterval(quiet, from, to);
         else if (owner === requestId) ownUs += to - from;
         else {
           let bySite = blocked.get(owner);
@@ -355,6 +366,16 @@ function splitByWindows(
     }
   }
   return { intervals: quiet, ownUs };
+}
+
+/** True when window `index` is a short "no request" stretch between two of the request's. */
+function bridges(windows: ExecutionWindows, index: number, requestId: number): boolean {
+  if (index < 1) return false;
+
+  const start = windows.ts[index] ?? 0;
+  const end = windows.ts[index + 1];
+  if (end === undefined || end - start > MAX_BRIDGE_US) return false;
+  return windows.req[index - 1] === requestId && windows.req[index + 1] === requestId;
 }
 
 /** Binary search: the index of the last switch at or before `time` (-1: none). */

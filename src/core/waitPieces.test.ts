@@ -143,4 +143,28 @@ describe('waitPieces', () => {
     assert.equal(ms('idle'), 1);
     assert.equal(causes.find(cause => cause.kind === 'blocked')?.label, 'blocked by GET /b');
   });
+
+  it("counts the loop's short turnaround between two callbacks of a request as the request's", () => {
+    const profile = makeProfile(
+      [
+        { id: 1, functionName: '(root)' },
+        { id: 2, functionName: '(idle)', parent: 1 },
+      ],
+      [2],
+      1_000,
+    );
+    // Request 1 runs 0-400, nothing 400-430 (30 µs: the loop between two of its callbacks),
+    // runs 430-500, then nothing from 500 on (a real wait, unexplained here).
+    const session = makeSession({
+      profiles: [profile],
+      requests: [makeRequest(1, '/a', 0, 1_000)],
+      windows: { ts: [0, 400, 430, 500], req: [1, 0, 1, 0] },
+    });
+
+    const causes = analyzeSession(session).requests[0]!.gaps.flatMap(gap => gap.causes);
+    const ms = (kind: string) =>
+      causes.filter(cause => cause.kind === kind).reduce((sum, cause) => sum + cause.ms, 0);
+    assert.ok(Math.abs(ms('cpu') - 0.5) < 1e-9, JSON.stringify(causes));
+    assert.ok(Math.abs(ms('idle') - 0.5) < 1e-9, JSON.stringify(causes));
+  });
 });

@@ -4,6 +4,7 @@
  * constant time.
  */
 import crypto from 'node:crypto';
+import { promisify } from 'node:util';
 
 /**
  * PBKDF2 rounds per check. Chosen so one check takes a few hundred ms on a small server:
@@ -28,6 +29,17 @@ export function createCredential(password: string): Credential {
 /** True when `attempt` matches the stored credential. */
 export function verifyPassword(attempt: string, credential: Credential): boolean {
   const digest = crypto.pbkdf2Sync(attempt, credential.salt, HASH_ITERATIONS, KEY_BYTES, DIGEST);
+  return crypto.timingSafeEqual(digest, credential.digest);
+}
+
+const pbkdf2 = promisify(crypto.pbkdf2);
+
+/**
+ * The same check with the async form: the digest is derived on a libuv pool thread, so other
+ * requests keep being served meanwhile (the pool has 4 threads by default).
+ */
+export async function verifyPasswordAsync(attempt: string, credential: Credential) {
+  const digest = await pbkdf2(attempt, credential.salt, HASH_ITERATIONS, KEY_BYTES, DIGEST);
   return crypto.timingSafeEqual(digest, credential.digest);
 }
 

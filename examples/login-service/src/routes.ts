@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { createCredential, verifyPassword, type Credential } from './auth';
+import { createCredential, verifyPassword, verifyPasswordAsync, type Credential } from './auth';
 import type { StoreClient } from './storeClient';
 
 export interface Reply {
@@ -50,6 +50,8 @@ export class Routes {
   match(method: string, path: string): { route: string; handle: (body: string) => Promise<Reply> } {
     if (method === 'POST' && path === '/login')
       return { route: '/login', handle: b => this.login(b) };
+    if (method === 'POST' && path === '/login-async')
+      return { route: '/login-async', handle: b => this.loginAsync(b) };
     if (method === 'GET' && path === '/profile')
       return { route: '/profile', handle: () => this.profile() };
     if (method === 'GET' && path === '/report')
@@ -66,6 +68,19 @@ export class Routes {
     const { user: name, password } = parseLogin(body);
     const user = this.users.get(name);
     if (!user || !verifyPassword(password, user.credential)) {
+      return reply(401, { error: 'invalid credentials' });
+    }
+
+    const token = crypto.randomBytes(16).toString('hex');
+    await this.storeSession(token, user);
+    return reply(200, { token });
+  }
+
+  /** The login with the async hash: it waits on the thread pool instead of blocking. */
+  private async loginAsync(body: string): Promise<Reply> {
+    const { user: name, password } = parseLogin(body);
+    const user = this.users.get(name);
+    if (!user || !(await verifyPasswordAsync(password, user.credential))) {
       return reply(401, { error: 'invalid credentials' });
     }
 
