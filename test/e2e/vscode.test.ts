@@ -122,14 +122,18 @@ test(
     assert.match(hoverText, /POST \/login [\d,.]+ ms \d+% \d+/);
     assert.match(hoverText, /pbkdf2/i);
     await page.screenshot({ path: join(RESULTS, 'vscode-e2e-hot-line.png') });
-    await page.keyboard.press('Escape');
 
-    await runCommand(page, 'Gapscope: Show Timeline');
+    // The hover's link opens the timeline at the request it names.
+    const link = hover.locator('a', { hasText: 'Open timeline at slowest request' });
+    const requestId = requestIdOfLink((await link.getAttribute('data-href')) ?? '');
+    await link.click();
     await page.locator('.tab', { hasText: 'Gapscope Timeline' }).waitFor({ timeout: 30_000 });
     const rendered = await waitFor(() => timelineRendered(page), 30_000).catch(async error => {
       throw new Error(await failure(`the timeline did not render: ${String(error)}`));
     });
     assert.ok(rendered.includes('POST /login'), rendered.slice(0, 500));
+    const drawn = await waitFor(() => waterfallRequest(page, requestId), 30_000).catch(() => -1);
+    assert.equal(drawn, requestId, 'the waterfall shows the request of the hover link');
     // The panel links the codicons the package ships in dist/codicons; the font must load.
     assert.deepEqual(await waitFor(() => codiconFaces(page), 30_000), ['loaded']);
     await page.screenshot({ path: join(RESULTS, 'vscode-e2e-timeline.png') });
@@ -198,6 +202,25 @@ async function timelineRendered(page: Page): Promise<string | undefined> {
       })
       .catch(() => undefined);
     if (text?.includes('POST /login')) return text;
+  }
+  return undefined;
+}
+
+/** The request id in a `command:gapscope.showTimeline?[{"requestId":N}]` link. */
+function requestIdOfLink(href: string): number {
+  const args = JSON.parse(decodeURIComponent(href.slice(href.indexOf('?') + 1))) as unknown;
+  const requestId = (args as { requestId?: unknown }[])[0]?.requestId;
+  assert.equal(typeof requestId, 'number', `no request id in ${href}`);
+  return requestId as number;
+}
+
+/** The request the timeline webview's waterfall shows, once it is `expected`. */
+async function waterfallRequest(page: Page, expected: number): Promise<number | undefined> {
+  for (const frame of page.frames()) {
+    const id = await frame
+      .evaluate(() => document.querySelector<HTMLElement>('.waterfall-box')?.dataset.requestId)
+      .catch(() => undefined);
+    if (id === String(expected)) return expected;
   }
   return undefined;
 }
