@@ -11,8 +11,8 @@ const SYNC_ZLIB =
 const SYNC_FS = /^fs\.\w+Sync$|\b(readFileSync|writeFileSync|readdirSync|statSync|existsSync)\b/;
 const JSON_CALL = /JSON\.(parse|stringify)|\(native\) (parse|stringify)$/;
 const REGEXP = /RegExp|\(native\) (exec|test|match|replace)/;
-/** Calls on a line that run a regular expression (`SLUG.test`, `text.replace`). */
-const REGEXP_CALL = /\.(test|exec|match|matchAll|replace|replaceAll|split|search)$/;
+/** Calls on a line that always run a regular expression (`SLUG.test`, `text.match`). */
+const REGEXP_CALL = /\.(test|exec|match|matchAll|search)$/;
 
 /** The hint for CPU charged to a line with these inner frames and line calls, if any. */
 export function hintFor(

@@ -247,9 +247,15 @@ export class WaitTracker {
   }
 }
 
-/** A file of the service itself: on disk, not Node's own, not a package. */
+/**
+ * This module's own file when it runs from source (unit tests); the bundle injected with
+ * `Runtime.evaluate` has no file name, so its frames are skipped anyway.
+ */
+const OWN_FILE = typeof __filename === 'string' ? __filename : undefined;
+
+/** A file of the service itself: on disk, not Node's own, not a package, not the agent. */
 function isUserFile(file: string): boolean {
-  if (file.startsWith('node:') || file.includes('node_modules')) return false;
+  if (file.startsWith('node:') || file.includes('node_modules') || file === OWN_FILE) return false;
   return file.startsWith('/') || file.startsWith('file:') || /^[A-Za-z]:[\\/]/.test(file);
 }
 

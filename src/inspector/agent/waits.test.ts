@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import * as asyncHooks from 'node:async_hooks';
+import { readFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { test } from 'node:test';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import type { RecordedWait } from '../../core/session';
+import type { AgentBatch } from './protocol';
+import { Recorder } from './recorder';
+import { WaitTracker } from './waits';
+import type { WindowTracker } from './windows';
+
+/** Plain CommonJS user code with marked lines (tsx would move this file's own positions). */
+const USER_FILE = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'waits', 'unitCalls.js');
+const USER_URL = pathToFileURL(USER_FILE).href;
+const user = require(USER_FILE) as {
+  waitOnTimer(ms: number): Promise<void>;
+  readThisFile(): Promise<Buffer>;
+  sendPing(socket: net.Socket): void;
+};
+
+/** The 1-based line of `// @wait:NAME` in the user file. */
+function markedLine(name: string): number {
+  const lines = readFileSync(USER_FILE, 'utf8').split('\n');
+  return lines.findIndex(line => line.includes(`// @wait:${name}`)) + 1;
+}
+
+/** A tracker whose "current request" is whatever the test sets, and the waits it recorded. */
+function makeTracker() {
+  const batches: AgentBatch[] = [];
+  const now = () => performance.now();
+  const recorder = new Recorder(text => batches.push(JSON.parse(text)), now, 0, 64);
+  const windows = { current: 0 } as WindowTracker;
+  const prototype = net.Socket.prototype as unknown as { write(...args: unknown[]): unknown };
+  const toUrl = (file: string) => (file.startsWith('file:') ? file : pathToFileURL(file).href);
+  const tracker = new WaitTracker(asyncHooks, recorder, windows, now, toUrl, prototype);
+  const waits = (): RecordedWait[] => {
+    recorder.flush();
+    return batches.flatMap(batch => batch.waits ?? []);
+  };
+  return { tracker, windows, waits };
+}
+
+test('a timer and a file read of a request are recorded on their lines', async () => {
+  const { tracker, windows, waits } = makeTracker();
+  tracker.enable();
+  try {
+    windows.current = 7;
+    await user.waitOnTimer(30);
+    await user.readThisFile();
+    windows.current = 0;
+    await sleep(1);
+  } finally {
+    tracker.disable();
+  }
+
+  const recorded = waits();
+  const timer = recorded.find(wait => wait.type === 'Timeout');
+  assert.ok(timer, JSON.stringify(recorded));
+  assert.equal(timer.requestId, 7);
+  assert.equal(timer.kind, 'timer');
+  assert.ok(timer.endUs - timer.startUs >= 25_000, `${timer.endUs - timer.startUs} µs`);
+  assert.equal(timer.callSite?.url, USER_URL);
+  assert.equal(timer.callSite?.line, markedLine('unit-timer'));
+
+  // fs.promises ops only: the test runner may do its own callback-style fs work meanwhile.
+  const reads = recorded.filter(wait => wait.type === 'FSREQPROMISE');
+  assert.ok(reads.length >= 2, JSON.stringify(recorded));
+  for (const read of reads) {
+    assert.equal(read.callSite?.line, markedLine('unit-fs'), JSON.stringify(read));
+  }
+  assert.ok(
+    recorded.every(wait => wait.requestId === 7),
+    'nothing of "no request" is kept',
+  );
+});
+
+test('a socket write waits for the next read, with the peer; disable restores write', async () => {
+  const original = net.Socket.prototype.write;
+  const server = net.createServer(socket => {
+    socket.on('data', () => setTimeout(() => socket.write('pong'), 40));
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const client = net.connect(port, '127.0.0.1');
+  await new Promise(resolve => client.once('connect', resolve));
+
+  const { tracker, windows, waits } = makeTracker();
+  tracker.enable();
+  try {
+    assert.notEqual(net.Socket.prototype.write, original);
+    windows.current = 3;
+    const reply = new Promise(resolve => client.once('data', resolve));
+    user.sendPing(client);
+    await reply;
+  } finally {
+    windows.current = 0;
+    tracker.disable();
+    client.destroy();
+    await new Promise(resolve => server.close(resolve));
+  }
+  assert.equal(net.Socket.prototype.write, original);
+
+  const sockets = waits().filter(wait => wait.kind === 'socket');
+  assert.equal(sockets.length, 1, JSON.stringify(sockets));
+  assert.equal(sockets[0]!.type, 'TCPWRAP');
+  assert.equal(sockets[0]!.peer, `127.0.0.1:${port}`);
+  assert.equal(sockets[0]!.callSite?.line, markedLine('unit-write'));
+  assert.ok(sockets[0]!.endUs - sockets[0]!.startUs >= 35_000);
+});
