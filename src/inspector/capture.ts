@@ -91,6 +91,9 @@ class Capture implements ICapture {
   /** True once the target waits at exit for us: requests then get a short bound. */
   private exiting = false;
   private ending: Promise<SessionFile> | undefined;
+  /** Where the kept history begins once `keepMs` dropped older chunks (hrtime µs). */
+  private keptFromUs: number | undefined;
+  private droppedRequests = 0;
 
   readonly onDidProgress: Event<CaptureProgress> = this.didProgress.event;
   readonly onDidEnd: Event<SessionFile> = this.didEnd.event;
@@ -270,8 +273,41 @@ class Capture implements ICapture {
     const starting = restart ? this.send('Profiler.start') : undefined;
     const { profile } = await stopping;
     this.profiles.push(profile);
+    this.trimHistory();
     await starting;
     this.didProgress.fire(this.progress());
+  }
+
+  /**
+   * Drops the chunks that ended more than `keepMs` before the newest one, and every record that
+   * ended before the oldest chunk kept (the last switch before it stays: it says who runs then).
+   */
+  private trimHistory() {
+    const keepMs = this.options.keepMs;
+    const newest = this.profiles.at(-1);
+    if (keepMs === undefined || !newest) return;
+
+    const cutoffUs = newest.endTime - keepMs * 1000;
+    let drop = 0;
+    while (drop < this.profiles.length - 1 && this.profiles[drop]!.endTime <= cutoffUs) drop++;
+    if (drop === 0) return;
+
+    this.profiles.splice(0, drop);
+    const fromUs = this.profiles[0]!.startTime;
+    this.keptFromUs = fromUs;
+    for (const [id, request] of this.requests) {
+      if (request.endUs !== undefined && request.endUs < fromUs) {
+        this.requests.delete(id);
+        this.droppedRequests++;
+      }
+    }
+    const firstSwitch = lastIndexAtOrBefore(this.windows.ts, fromUs);
+    if (firstSwitch > 0) {
+      this.windows.ts.splice(0, firstSwitch);
+      this.windows.req.splice(0, firstSwitch);
+    }
+    keepWhere(this.spans, span => span.endUs >= fromUs);
+    keepWhere(this.waits, wait => wait.endUs >= fromUs);
   }
 
   private async flushAgent() {
@@ -320,7 +356,7 @@ class Capture implements ICapture {
 
   private async build(endReason: EndReason): Promise<SessionFile> {
     const installed = this.installed;
-    const startUs = installed?.nowUs ?? this.profiles[0]?.startTime ?? 0;
+    const startUs = this.keptFromUs ?? installed?.nowUs ?? this.profiles[0]?.startTime ?? 0;
     const endUs = this.profiles.at(-1)?.endTime ?? startUs;
     const capture: CaptureInfo = {
       startedAt: this.startedAt.toISOString(),
@@ -329,7 +365,7 @@ class Capture implements ICapture {
       samplingIntervalUs: this.intervalUs,
       tracking: this.tracking(),
       endReason,
-      notes: [...this.notes, ...this.exitNotes(endReason)],
+      notes: [...this.notes, ...this.keepNotes(), ...this.exitNotes(endReason)],
     };
     if (this.stats) capture.agentStats = { ...this.stats };
     if (installed?.threadpoolSize !== undefined) capture.threadpoolSize = installed.threadpoolSize;
@@ -361,6 +397,14 @@ class Capture implements ICapture {
     return this.options.tracking ?? 'windows';
   }
 
+  private keepNotes(): string[] {
+    if (this.keptFromUs === undefined) return [];
+    return [
+      `Only the most recent ${Math.round((this.options.keepMs ?? 0) / 1000)} s or so are kept ` +
+        `(a live session's rolling window); ${this.droppedRequests} earlier requests were dropped.`,
+    ];
+  }
+
   private exitNotes(endReason: EndReason): string[] {
     if (endReason !== 'target-exited') return [];
     return [
@@ -386,4 +430,28 @@ class Capture implements ICapture {
       this.logger.warn('capture', `could not ${what}`, { error: String(error) });
     }
   }
+}
+
+/** Index of the last entry of ascending `times` at or before `us` (0 when none is). */
+function lastIndexAtOrBefore(times: readonly number[], us: number): number {
+  let low = 0;
+  let high = times.length - 1;
+  let found = 0;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (times[mid]! <= us) {
+      found = mid;
+      low = mid + 1;
+    } else {
+      high = mid - 1;
+    }
+  }
+  return found;
+}
+
+/** Removes, in place, the entries of `list` that fail `keep`. */
+function keepWhere<T>(list: T[], keep: (item: T) => boolean): void {
+  let kept = 0;
+  for (const item of list) if (keep(item)) list[kept++] = item;
+  list.length = kept;
 }

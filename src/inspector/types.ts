@@ -69,6 +69,13 @@ export interface CaptureOptions {
    * only the chunk in progress.
    */
   chunkIntervalMs?: number;
+  /**
+   * Keep only about this much recent history, ms: whole profile chunks older than that are
+   * dropped at each chunk cut, with the requests, windows, spans and waits that ended before
+   * the oldest chunk kept. A live view's memory and analysis time then stay flat however long
+   * it runs. Unbounded when absent (a finite capture keeps everything).
+   */
+  keepMs?: number;
 }
 
 export interface CaptureProgress {

@@ -46,6 +46,13 @@ interface Live {
   closed: Promise<void>;
 }
 
+/**
+ * History a live session keeps, ms: the marks show the last two minutes, and each update's
+ * analysis time and the server's memory stay flat however long the session runs
+ * (bench/live.ts measures both).
+ */
+const LIVE_KEEP_MS = 120_000;
+
 /** How long a failed snapshot waits to learn whether the target is gone, ms. */
 const CLOSE_CONFIRM_MS = 3000;
 
@@ -252,7 +259,11 @@ export class SessionHost implements IDisposable {
   }
 
   private captureOptions() {
-    return { samplingIntervalUs: this.settings.samplingIntervalUs, tracking: 'windows' as const };
+    return {
+      samplingIntervalUs: this.settings.samplingIntervalUs,
+      tracking: 'windows' as const,
+      keepMs: LIVE_KEEP_MS,
+    };
   }
 
   private scheduleTick(live: Live): void {

@@ -196,6 +196,33 @@ describe('startCapture', () => {
     assert.equal(await capture.stop(), file, 'stop after the end returns the same session');
   });
 
+  test('with keepMs, drops old chunks and what ended before them, keeps the recent ones', async t => {
+    const fixture = await startFixture('httpServer.js');
+    t.after(() => fixture.stop());
+    const session = await attachTo(fixture);
+    t.after(() => session.detach());
+    const capture = await startCapture(session, { keepMs: 300, chunkIntervalMs: 60_000 });
+    t.after(() => capture.stop());
+
+    await http(fixture.port, '/burn?tag=old&ms=2');
+    const first = await capture.snapshot();
+    const old = findRequest(first, '/burn?tag=old');
+    assert.ok(old?.endUs, 'the first snapshot has the old request');
+
+    // Each snapshot cuts a chunk; once one ends keepMs after the old chunk, the old one goes.
+    const trimmed = await waitFor('the old request dropped', async () => {
+      await http(fixture.port, '/burn?tag=new&ms=2');
+      const file = await capture.snapshot();
+      return findRequest(file, '/burn?tag=old') ? undefined : file;
+    });
+    const kept = trimmed.profiles[0]!;
+    assert.ok(kept.startTime > old.endUs!, 'no kept chunk reaches back to the old request');
+    assert.equal(trimmed.capture.startUs, kept.startTime);
+    assert.ok(findRequest(trimmed, '/burn?tag=new')?.endUs, 'the recent request is kept');
+    assert.ok(trimmed.windows.ts.length > 0 && trimmed.windows.ts[0]! <= kept.startTime);
+    assert.ok(trimmed.capture.notes.some(note => /rolling window/.test(note)));
+  });
+
   test('keeps what was collected when the target exits mid-session', async t => {
     const fixture = await startFixture('httpServer.js');
     t.after(() => fixture.stop());
