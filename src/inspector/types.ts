@@ -52,7 +52,7 @@ export interface IInspectorSession {
 }
 
 export interface CaptureOptions {
-  /** Sampling interval asked for, µs. Default 1000. */
+  /** Sampling interval asked for, µs. Default 10 000 (100 Hz). */
   samplingIntervalUs?: number;
   /** `windows` (default) tracks which request runs; `waits` also tracks async waits. */
   tracking?: 'windows' | 'waits';

@@ -57,10 +57,10 @@ export interface ServerSettings {
 
 /** The defaults, the same as package.json's `contributes.configuration`. */
 export const defaultServerSettings: ServerSettings = {
-  samplingIntervalUs: 1000,
+  samplingIntervalUs: 10_000,
   fineSamplingIntervalUs: 100,
   hotLineThresholdMs: 1,
-  liveUpdateIntervalMs: 3000,
+  liveUpdateIntervalMs: 1000,
   logLevel: 'info',
 };
 
