@@ -2,13 +2,11 @@
  * `gapscope attach <pid | host:port | ws://…>`: attach to a running service, capture until the
  * duration elapses or Ctrl-C, detach, save the session and print the report.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { asGapscopeError, badArgument, type GapscopeError } from '../core/errors';
 import { CancellationError, CancellationTokenSource } from '../core/lifecycle';
 import type { SessionFile } from '../core/session';
 import { attachToTarget } from '../inspector/attach';
-import { saveSession } from '../inspector/sessionFile';
 import { parseTargetSpec } from '../inspector/targetSpec';
 import type { CaptureOptions, IInspectorSession } from '../inspector/types';
 import { runCapture } from './captureRun';
@@ -17,6 +15,7 @@ import { ExitCode, exitCodeFor } from './exitCodes';
 import { printError, printWarning } from './output';
 import { ProgressLine } from './progress';
 import { presentSession } from './reportCommand';
+import { prepareOutputPath, saveWithFallback } from './sessionOutput';
 
 export interface AttachCommandOptions {
   /** Seconds to capture; until Ctrl-C when absent. */
@@ -31,6 +30,9 @@ export interface AttachCommandOptions {
   allowRemote?: boolean;
 }
 
+/** The longest capture (s): 24 h. Longer timers overflow Node's 32-bit timeout (~24.8 days). */
+export const MAX_DURATION_S = 24 * 60 * 60;
+
 /** The exit code of a process interrupted before anything was captured (128 + SIGINT). */
 const INTERRUPTED = 130;
 
@@ -44,6 +46,14 @@ export async function runAttach(
 
   const captureOptions = readCaptureOptions(options);
   if (!captureOptions.ok) return failWith(context, captureOptions.error);
+
+  // A bad --out is found before attaching, not after a capture it would throw away.
+  const out = await prepareOutputPath(
+    options.out ? path.resolve(context.cwd, options.out) : defaultSessionPath(context.cwd),
+    options.out ? '--out' : 'The default session folder',
+    options.out ? 'own' : 'all',
+  );
+  if (!out.ok) return failWith(context, out.error);
 
   // Ctrl-C before the capture runs cancels the attach; during the capture it stops it.
   const cancel = new CancellationTokenSource();
@@ -62,7 +72,7 @@ export async function runAttach(
       interrupt,
       context,
     );
-    return await finish(session, options, context);
+    return await finish(session, options.out ? out.value : undefined, options, context);
   } catch (error) {
     if (error instanceof CancellationError) {
       context.streams.stderr.write('Interrupted before the capture started; nothing was saved.\n');
@@ -110,6 +120,7 @@ async function captureAndDetach(
 /** Saves the session (always: a capture is never thrown away), then prints the report. */
 async function finish(
   session: SessionFile,
+  out: string | undefined,
   options: AttachCommandOptions,
   context: CliContext,
 ): Promise<number> {
@@ -120,18 +131,19 @@ async function finish(
     );
   }
 
-  const out = options.out ?? defaultSessionPath(session, context.cwd);
-  await mkdir(path.dirname(out), { recursive: true });
-  await saveSession(out, session);
-  context.streams.stderr.write(`Session saved to ${path.relative(context.cwd, out) || out}\n`);
-
+  const saved = await saveWithFallback(
+    out ?? defaultSessionPath(context.cwd, session.target.pid),
+    session,
+    context,
+  );
   presentSession(session, { json: Boolean(options.json) }, context);
-  return ExitCode.Ok;
+  return saved.saved === undefined ? ExitCode.Failure : ExitCode.Ok;
 }
 
-function defaultSessionPath(session: SessionFile, cwd: string): string {
+/** `.gapscope/pid<PID>-<time>.gapscope.json` in `cwd` (the pid is unknown before attaching). */
+function defaultSessionPath(cwd: string, pid?: number): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-  return path.join(cwd, '.gapscope', `pid${session.target.pid}-${stamp}.gapscope.json`);
+  return path.join(cwd, '.gapscope', `pid${pid ?? 'target'}-${stamp}.gapscope.json`);
 }
 
 function readCaptureOptions(
@@ -140,6 +152,13 @@ function readCaptureOptions(
   const value: CaptureOptions = {};
   if (options.duration !== undefined) {
     if (!(options.duration > 0)) return invalid('--duration must be a positive number of seconds.');
+    if (options.duration > MAX_DURATION_S) {
+      return invalid(
+        `--duration ${options.duration} is longer than ${MAX_DURATION_S} s (24 h), the longest ` +
+          'capture Gapscope runs.',
+        'Give a shorter --duration, or leave it out and stop with Ctrl-C.',
+      );
+    }
     value.durationMs = options.duration * 1000;
   }
   if (options.interval !== undefined) {
@@ -163,8 +182,8 @@ function readCaptureOptions(
   return { ok: true, value };
 }
 
-function invalid(message: string): { ok: false; error: GapscopeError } {
-  return { ok: false, error: badArgument(message, 'See `gapscope attach --help`.') };
+function invalid(message: string, hint?: string): { ok: false; error: GapscopeError } {
+  return { ok: false, error: badArgument(message, hint ?? 'See `gapscope attach --help`.') };
 }
 
 function failWith(context: CliContext, error: GapscopeError): number {

@@ -4,12 +4,10 @@
  * report beside the load generator's own latency figures.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { GapscopeFailure, asGapscopeError } from '../core/errors';
+import { GapscopeFailure, asGapscopeError, badArgument } from '../core/errors';
 import type { EndpointKey } from '../core/model';
 import { attachToTarget } from '../inspector/attach';
-import { saveSession } from '../inspector/sessionFile';
 import { interruptSignal } from './attachCommand';
 import { runCapture } from './captureRun';
 import type { CliContext } from './context';
@@ -20,6 +18,7 @@ import { DEMO_LOAD, runLoad, type LoadResult, type RunningLoad } from './loadGen
 import { printError } from './output';
 import { ProgressLine } from './progress';
 import { presentSession } from './reportCommand';
+import { prepareOutputPath, saveWithFallback } from './sessionOutput';
 
 export interface DemoCommandOptions {
   /** Seconds of load. */
@@ -29,11 +28,37 @@ export interface DemoCommandOptions {
   out?: string;
 }
 
+/** The longest demo load (s): the demo is a showcase, not a soak test. */
+const MAX_DEMO_LOAD_S = 600;
+
 /** Seconds of load by default: enough logins (a few hundred ms each) for stable percentiles. */
 const DEFAULT_LOAD_S = 8;
 
 export async function runDemo(options: DemoCommandOptions, context: CliContext): Promise<number> {
   const { stderr } = context.streams;
+  const loadS = options.duration ?? DEFAULT_LOAD_S;
+  if (loadS > MAX_DEMO_LOAD_S) {
+    const error = badArgument(
+      `--duration ${loadS} is longer than the demo's ${MAX_DEMO_LOAD_S} s of load.`,
+      'Give a shorter --duration (the default, 8 s, is enough for stable figures).',
+    );
+    printError(context.streams, error);
+    return exitCodeFor(error.code);
+  }
+
+  // A bad --out is found before the demo starts, not after a capture it would throw away.
+  const out = await prepareOutputPath(
+    options.out
+      ? path.resolve(context.cwd, options.out)
+      : path.join(context.cwd, '.gapscope', 'demo-session.gapscope.json'),
+    options.out ? '--out' : 'The default session folder',
+    options.out ? 'own' : 'all',
+  );
+  if (!out.ok) {
+    printError(context.streams, out.error);
+    return exitCodeFor(out.error.code);
+  }
+
   let service: DemoService | undefined;
   const interrupt = interruptSignal();
   try {
@@ -44,17 +69,13 @@ export async function runDemo(options: DemoCommandOptions, context: CliContext):
       `Demo service pid ${service.pid}${store} listening on 127.0.0.1:${service.port}\n`,
     );
 
-    const loadS = options.duration ?? DEFAULT_LOAD_S;
     const result = await captureUnderLoad(service, loadS, interrupt.requested, context);
-    const out = options.out ?? path.join(context.cwd, '.gapscope', 'demo-session.gapscope.json');
-    await mkdir(path.dirname(out), { recursive: true });
-    await saveSession(out, result.session);
+    const saved = await saveWithFallback(out.value, result.session, context);
 
     const present = { json: Boolean(options.json), clientP50Ms: result.p50 };
     presentSession(result.session, { ...present, extraJson: { load: result.load } }, context);
     if (!options.json) context.streams.stdout.write(renderLoadSummary(result.load));
-    stderr.write(`Session saved to ${path.relative(context.cwd, out) || out}\n`);
-    return ExitCode.Ok;
+    return saved.saved === undefined ? ExitCode.Failure : ExitCode.Ok;
   } catch (error) {
     const expected = asGapscopeError(error);
     if (!expected) throw error;
