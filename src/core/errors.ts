@@ -151,6 +151,15 @@ export function profilerBusy(pid: number): GapscopeError {
   };
 }
 
+/** Another Gapscope session's agent is live in the target (its lease is being renewed). */
+export function alreadyProfiled(pid: number): GapscopeError {
+  return {
+    code: ErrorCode.ProfilerBusy,
+    message: `Process ${pid} is already being profiled by another Gapscope session.`,
+    hint: 'Stop that capture first (or wait for it to end), then attach again.',
+  };
+}
+
 export function badSessionFile(path: string, reason: string): GapscopeError {
   return {
     code: ErrorCode.BadSessionFile,

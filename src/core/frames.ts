@@ -19,6 +19,17 @@ export enum FrameCategory {
   Root = 4,
 }
 
+/**
+ * The URL the injected agent's frames carry in profiles (its `//# sourceURL`): the analysis
+ * charges them as Gapscope's own overhead, never as the user's code.
+ */
+export const AGENT_SCRIPT_URL = 'gapscope-agent.js';
+
+/** True for a frame of Gapscope's injected agent. */
+export function isAgentFrame(callFrame: Cdp.Runtime.CallFrame): boolean {
+  return callFrame.url === AGENT_SCRIPT_URL;
+}
+
 /** The category of a call frame by its special V8 names. */
 export function frameCategory(callFrame: Cdp.Runtime.CallFrame): FrameCategory {
   if (callFrame.url !== '') return FrameCategory.Js;

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AGENT_SCRIPT_URL } from '../core/frames';
 import { AGENT_BINDING_NAME, AGENT_STATE_KEY, type AgentConfig } from './agent/protocol';
 
 let cachedBundle: string | undefined;
@@ -33,9 +34,27 @@ export function agentInstallExpression(config: AgentConfig): string {
   return (
     '(function (require) {\n' +
     readAgentBundle() +
-    `\nreturn __gapscopeAgent.install(${JSON.stringify(config)}, require);\n})(require)`
+    `\nreturn __gapscopeAgent.install(${JSON.stringify(config)}, require);\n})(require)\n` +
+    `//# sourceURL=${AGENT_SCRIPT_URL}`
   );
 }
+
+/**
+ * What another Gapscope agent in the target says about itself (an `AgentProbe`): a fresh lease
+ * means another capture runs there now.
+ */
+export const AGENT_PROBE_EXPRESSION =
+  `(function () { const state = globalThis[Symbol.for(${JSON.stringify(AGENT_STATE_KEY)})];` +
+  ' if (!state) return { present: false, fresh: false };' +
+  " if (typeof state.lease !== 'function') return { present: true, fresh: false };" +
+  ' const lease = state.lease();' +
+  ' return { present: true, fresh: lease.fresh, sinceRenewalMs: lease.sinceRenewalMs }; })()';
+
+/** Renews the agent's lease; evaluates to false when no agent is there (it expired). */
+export const AGENT_RENEW_EXPRESSION =
+  `(function () { const state = globalThis[Symbol.for(${JSON.stringify(AGENT_STATE_KEY)})];` +
+  " if (!state || typeof state.renew !== 'function') return false; state.renew(); return true;" +
+  ' })()';
 
 /** Uninstalls the agent if present; evaluates to true when one was removed. */
 export const AGENT_UNINSTALL_EXPRESSION =

@@ -5,7 +5,7 @@
  */
 import type Cdp from 'devtools-protocol';
 import type ProtocolMapping from 'devtools-protocol/types/protocol-mapping';
-import { GapscopeFailure, agentFailed, profilerBusy } from '../core/errors';
+import { GapscopeFailure, agentFailed, alreadyProfiled, profilerBusy } from '../core/errors';
 import { EventEmitter, type Event } from '../core/lifecycle';
 import { nullLogger, type ILogger } from '../core/logger';
 import {
@@ -24,9 +24,12 @@ import {
   type AgentBatch,
   type AgentConfig,
   type AgentInstallResult,
+  type AgentProbe,
 } from './agent/protocol';
 import {
   AGENT_FLUSH_EXPRESSION,
+  AGENT_PROBE_EXPRESSION,
+  AGENT_RENEW_EXPRESSION,
   AGENT_UNINSTALL_EXPRESSION,
   agentInstallExpression,
 } from './agentScript';
@@ -43,6 +46,12 @@ type Commands = ProtocolMapping.Commands;
 const DEFAULT_SAMPLING_INTERVAL_US = 10_000;
 const DEFAULT_CHUNK_INTERVAL_MS = 5000;
 const PROGRESS_THROTTLE_MS = 1000;
+
+/** The agent's lease term, ms: long enough for a loaded target, short enough to clean up. */
+const DEFAULT_LEASE_MS = 15_000;
+
+/** Longest pause between lease renewals, ms (shorter leases renew three times per term). */
+const MAX_RENEW_INTERVAL_MS = 2000;
 
 const AGENT_DEFAULTS: Omit<AgentConfig, 'trackWindows'> = {
   bindingName: AGENT_BINDING_NAME,
@@ -127,9 +136,12 @@ class Capture implements ICapture {
       }),
     );
 
+    // Before anything of ours touches the target: another capture's agent must not be replaced.
+    await this.refuseLiveAgent();
     try {
       await this.send('Profiler.enable');
       await this.setSamplingInterval();
+      this.session.agentInstalledByUs = true;
       await this.send('Runtime.addBinding', { name: AGENT_BINDING_NAME });
       await this.installAgent();
       await this.send('Profiler.start');
@@ -140,6 +152,26 @@ class Capture implements ICapture {
     }
     this.scheduleTimers();
     this.logger.info('capture', 'started', { pid: this.session.pid, intervalUs: this.intervalUs });
+  }
+
+  /** Refuses to start while another Gapscope session's agent holds a fresh lease here. */
+  private async refuseLiveAgent() {
+    let probe: AgentProbe;
+    try {
+      probe = await this.session.evaluate<AgentProbe>(AGENT_PROBE_EXPRESSION);
+    } catch (error) {
+      for (const dispose of this.disposeListeners.splice(0)) dispose();
+      throw new GapscopeFailure(agentFailed(String(error)));
+    }
+    if (!probe.fresh) {
+      if (probe.present) this.logger.info('capture', 'replacing a stale agent', { ...probe });
+      return;
+    }
+
+    this.ending = Promise.reject(new Error('Another Gapscope session profiles this target'));
+    this.ending.catch(() => undefined);
+    for (const dispose of this.disposeListeners.splice(0)) dispose();
+    throw new GapscopeFailure(alreadyProfiled(this.session.pid));
   }
 
   /** Undoes a start that failed half-way, so the target is left as it was. */
@@ -228,7 +260,13 @@ class Capture implements ICapture {
 
   private async installAgent() {
     const trackWaits = this.tracking() === 'waits';
-    const config: AgentConfig = { ...AGENT_DEFAULTS, trackWindows: true, trackWaits };
+    const config: AgentConfig = {
+      ...AGENT_DEFAULTS,
+      trackWindows: true,
+      trackWaits,
+      leaseMs: this.leaseMs(),
+      closeInspectorOnExpiry: this.session.inspectorOpenedByUs,
+    };
     try {
       this.installed = await this.session.evaluate<AgentInstallResult>(
         agentInstallExpression(config),
@@ -255,10 +293,34 @@ class Capture implements ICapture {
     const chunkTimer = setInterval(() => void this.queueChunk(true), chunkMs);
     chunkTimer.unref();
     this.timers.push(chunkTimer);
+    const renewMs = Math.min(MAX_RENEW_INTERVAL_MS, this.leaseMs() / 3);
+    const renewTimer = setInterval(() => void this.renewLease(), renewMs);
+    renewTimer.unref();
+    this.timers.push(renewTimer);
     if (this.options.durationMs !== undefined) {
       const durationTimer = setTimeout(() => void this.end('duration'), this.options.durationMs);
       this.timers.push(durationTimer);
     }
+  }
+
+  private leaseMs(): number {
+    return this.options.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  /** Renews the agent's lease (bounded by the lease itself: a late renewal is useless). */
+  private async renewLease() {
+    if (this.ending || this.session.isClosed) return;
+
+    await this.guard('renew the agent lease', async () => {
+      const alive = await this.session.evaluate<boolean>(
+        AGENT_RENEW_EXPRESSION,
+        false,
+        Math.min(this.requestTimeoutMs(), this.leaseMs()),
+      );
+      if (!alive && !this.ending) {
+        this.logger.warn('capture', 'the agent is gone from the target (its lease expired?)');
+      }
+    });
   }
 
   /** Queues a chunk cut after the previous one; errors are logged, never thrown. */

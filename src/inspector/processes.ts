@@ -170,7 +170,9 @@ export async function readNodeOptions(pid: number): Promise<string[]> {
 
 /**
  * The inspector port of a process when the inspector is open: a port we saw appear after our
- * signal, or the port its flags name, provided the process actually listens on it.
+ * signal, the port its flags name, or the default 9229 (SIGUSR1 from anyone else opens it
+ * there), provided the process itself listens on it. A service of its own on 9229 would be
+ * taken for an inspector here: attaching verifies the pid through the port before trusting it.
  */
 export async function inspectorPortOf(
   facts: ProcessFacts,
@@ -180,7 +182,8 @@ export async function inspectorPortOf(
   if (remembered !== undefined && listeningPorts.includes(remembered)) return remembered;
 
   const flagged = inspectorPortFromFlags(await nodeFlagsOf(facts));
-  return flagged !== undefined && listeningPorts.includes(flagged) ? flagged : undefined;
+  if (flagged !== undefined && listeningPorts.includes(flagged)) return flagged;
+  return listeningPorts.includes(DEFAULT_INSPECTOR_PORT) ? DEFAULT_INSPECTOR_PORT : undefined;
 }
 
 /** Numeric entries of /proc. */

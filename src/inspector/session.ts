@@ -61,6 +61,12 @@ export class InspectorSession implements IInspectorSession {
   /** True while a capture runs on this session (one at a time: they share one profiler). */
   capturing = false;
 
+  /**
+   * True once a capture of this session added our binding and agent: detach removes them only
+   * then (another Gapscope session's agent in the same target is not ours to remove).
+   */
+  agentInstalledByUs = false;
+
   readonly onDidClose: Event<{ reason: CloseReason }> = this.didClose.event;
 
   constructor(
@@ -132,11 +138,13 @@ export class InspectorSession implements IInspectorSession {
     this.participants.clear();
     if (this.connection.isClosed) return;
 
-    await this.step('uninstall the agent', () => this.evaluate(AGENT_UNINSTALL_EXPRESSION));
-    await this.step('remove the binding', () =>
-      this.connection.send('Runtime.removeBinding', { name: AGENT_BINDING_NAME }),
-    );
-    await this.step('delete the binding global', () => this.evaluate(DELETE_BINDING_EXPRESSION));
+    if (this.agentInstalledByUs) {
+      await this.step('uninstall the agent', () => this.evaluate(AGENT_UNINSTALL_EXPRESSION));
+      await this.step('remove the binding', () =>
+        this.connection.send('Runtime.removeBinding', { name: AGENT_BINDING_NAME }),
+      );
+      await this.step('delete the binding global', () => this.evaluate(DELETE_BINDING_EXPRESSION));
+    }
     const closing =
       this.inspectorOpenedByUs &&
       (await this.step('close the inspector', () =>

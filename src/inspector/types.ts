@@ -76,6 +76,12 @@ export interface CaptureOptions {
    * it runs. Unbounded when absent (a finite capture keeps everything).
    */
   keepMs?: number;
+  /**
+   * The agent's lease, ms (default 15 000): the capture renews it every few seconds, and an
+   * agent whose capture stopped renewing (client killed, network cut) for this long uninstalls
+   * itself and closes the inspector if Gapscope opened it.
+   */
+  leaseMs?: number;
 }
 
 export interface CaptureProgress {

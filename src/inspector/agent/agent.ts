@@ -22,7 +22,15 @@ import { WindowTracker } from './windows';
 export interface AgentState {
   uninstall(): void;
   flush(): void;
+  /** Renews the lease (the capture calls it every few seconds); true when it was not expired. */
+  renew(): boolean;
+  /** Whether a lease term is running and how long since it was last renewed. */
+  lease(): { fresh: boolean; sinceRenewalMs: number };
   readonly stats: AgentStats;
+}
+
+interface InspectorModule {
+  close(): void;
 }
 
 type Require = (id: string) => unknown;
@@ -47,6 +55,11 @@ export function install(config: AgentConfig, require: Require): AgentInstallResu
   const requests = new RequestTracker(channels, recorder, windows);
   const spans = new SpanTracker(recorder, windows, performance.timeOrigin);
   const waits = config.trackWaits ? makeWaitTracker(require, recorder, windows, now) : undefined;
+  const inspector = config.closeInspectorOnExpiry
+    ? (require('inspector') as InspectorModule)
+    : undefined;
+  let renewedAt = now();
+  const leaseFresh = () => config.leaseMs === undefined || now() - renewedAt < config.leaseMs;
 
   requests.install();
   const tracer = spans.install();
@@ -54,16 +67,30 @@ export function install(config: AgentConfig, require: Require): AgentInstallResu
   waits?.enable();
   const timer = setInterval(() => {
     try {
-      recorder.flush();
+      if (leaseFresh()) recorder.flush();
+      else expire();
     } catch {
-      // Flushing never throws; this guards the service anyway.
+      // Flushing and expiring never throw; this guards the service anyway.
     }
   }, config.flushIntervalMs);
   timer.unref();
 
+  // The client is gone without detaching: leave the target as it was before the attach.
+  const expire = () => {
+    state.uninstall();
+    delete (globalThis as unknown as Record<string, unknown>)[config.bindingName];
+    if (inspector) closeLater(inspector);
+  };
+
   const state: AgentState = {
     stats: recorder.stats,
     flush: () => recorder.flush(),
+    renew() {
+      const fresh = leaseFresh();
+      renewedAt = now();
+      return fresh;
+    },
+    lease: () => ({ fresh: leaseFresh(), sinceRenewalMs: now() - renewedAt }),
     uninstall() {
       clearInterval(timer);
       waits?.disable();
@@ -87,6 +114,18 @@ export function install(config: AgentConfig, require: Require): AgentInstallResu
     nowUs: recorder.nowUs(),
     threadpoolSize: threadpoolSizeOf(process.env.UV_THREADPOOL_SIZE),
   };
+}
+
+/** Closes the inspector on a later turn (never inside the flush callback's own stack). */
+function closeLater(inspector: InspectorModule): void {
+  const timer = setTimeout(() => {
+    try {
+      inspector.close();
+    } catch {
+      // Already closed, or closing failed: nothing more the agent can do.
+    }
+  }, 0);
+  timer.unref();
 }
 
 /** The wait tracker, with the modules it needs taken now (`require` dies with the evaluate). */

@@ -23,6 +23,23 @@ export interface AgentConfig {
   flushIntervalMs: number;
   /** Switch records buffered between flushes; a full buffer flushes at once. */
   windowCapacity: number;
+  /**
+   * The lease, ms: when the capture has not renewed it for this long (client killed, network
+   * cut), the agent uninstalls itself. Absent: no lease (the agent stays until uninstalled).
+   */
+  leaseMs?: number;
+  /** Close the inspector when the lease expires (Gapscope opened it with SIGUSR1). */
+  closeInspectorOnExpiry?: boolean;
+}
+
+/** What the capture reads before installing: is another live Gapscope agent in the target? */
+export interface AgentProbe {
+  /** An agent is installed. */
+  present: boolean;
+  /** Its lease was renewed within its term (another capture is running). */
+  fresh: boolean;
+  /** Since its last renewal, ms. */
+  sinceRenewalMs?: number;
 }
 
 /** What `install` returns to the capture (by value). */
