@@ -3,6 +3,8 @@
  * Parts: overhead, analysis, memory, latency, sidebyside, timeline. Each writes
  * `bench/results/<part>.json` and `.md`. Everything a part starts, it stops by pid.
  */
+import { runExternal } from './external';
+import { overrideUpdateInterval, runLatency, runMemory } from './live';
 import { runOverhead } from './overhead';
 import { runSideBySide } from './sideBySide';
 import { print } from './harness/report';
@@ -32,6 +34,7 @@ function numberFlag(flags: Map<string, string>, name: string, fallback: number):
 
 async function main(): Promise<void> {
   const { parts, flags } = parseArgs(process.argv.slice(2));
+  if (flags.has('update-ms')) overrideUpdateInterval(numberFlag(flags, 'update-ms', 1000));
   for (const part of parts) {
     if (!(PARTS as readonly string[]).includes(part)) {
       throw new Error(`unknown part ${part} (parts: ${PARTS.join(', ')})`);
@@ -50,11 +53,27 @@ async function main(): Promise<void> {
           modes: flags.get('modes'),
         });
         break;
+      case 'memory':
+        await runMemory({
+          durationS: numberFlag(flags, 'duration', 240),
+          sampleEveryS: numberFlag(flags, 'every', 20),
+        });
+        break;
+      case 'latency':
+        await runLatency(numberFlag(flags, 'trials', 8));
+        break;
       case 'sidebyside':
         await runSideBySide({
           rounds: numberFlag(flags, 'rounds', 3),
           windowS: numberFlag(flags, 'window', 10),
         });
+        break;
+      case 'analysis':
+      case 'timeline':
+        await runExternal(
+          part,
+          part === 'analysis' && flags.has('runs') ? ['--runs', flags.get('runs')!] : [],
+        );
         break;
       default:
         print(`(${part}: not written yet)`);

@@ -1,8 +1,8 @@
 /**
- * Waiting for a detach to finish in the target. Detach closes an inspector it opened on a
- * short timer inside the target; a SIGUSR1 sent before that timer fired would open nothing, so
- * the next attach would wait for a port that never comes. The benchmarks attach many times in
- * a row, so they wait until the target listens only on the ports it had before attaching.
+ * Waiting for a detach to finish in the target. Detach closes an inspector it opened from inside
+ * the target; a SIGUSR1 sent before it closed would open nothing and the next attach would wait
+ * for a port that never comes. Detach now resolves only once that port closed; the benchmarks
+ * attach many times in a row, so they check it rather than trust it.
  */
 import { listeningPortsOf } from '../../src/inspector/processes';
 
