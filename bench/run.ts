@@ -47,7 +47,7 @@ async function main(): Promise<void> {
         await runOverhead({
           rounds: numberFlag(flags, 'rounds', 3),
           windowS: numberFlag(flags, 'window', 8),
-          warmupS: numberFlag(flags, 'warmup', 2),
+          warmupS: numberFlag(flags, 'warmup', 4),
           lightRate: numberFlag(flags, 'light-rate', 100),
           only: flags.get('only'),
           modes: flags.get('modes'),
