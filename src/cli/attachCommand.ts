@@ -66,12 +66,16 @@ export async function runAttach(
     );
     if (!attached.ok) return failWith(context, attached.error);
 
+    const inspector = attached.value;
+    interrupt.onForce(() => inspector.detachNow());
     const session = await captureAndDetach(
       attached.value,
       captureOptions.value,
       interrupt,
       context,
     );
+    // A second signal skips saving and reporting: it exits once its detach is done.
+    if (interrupt.forced) return await interrupt.exiting;
     return await finish(session, options.out ? out.value : undefined, options, context);
   } catch (error) {
     if (error instanceof CancellationError) {
@@ -192,24 +196,83 @@ function failWith(context: CliContext, error: GapscopeError): number {
   return exitCodeFor(error.code);
 }
 
-/** Ctrl-C as a promise: the first press requests a stop, the second exits at once. */
+/**
+ * Ctrl-C, SIGTERM and SIGHUP as a promise: the first requests a stop (the capture is detached,
+ * saved and reported as usual); the second skips saving and reporting but still leaves the
+ * target clean (bounded by `FORCE_DETACH_MS`) before exiting.
+ */
 export interface InterruptSignal {
   readonly requested: Promise<void>;
+  /** Registers what a second signal must still do before exiting (detach at once). */
+  onForce(cleanup: () => Promise<unknown>): void;
+  /** True once a second signal came: the process is about to exit, nothing is saved. */
+  readonly forced: boolean;
+  /** Never resolves: the process exits from the second signal's handler. */
+  readonly exiting: Promise<never>;
   dispose(): void;
 }
+
+/** Bound on the clean-up a second signal runs before exiting, ms. */
+const FORCE_DETACH_MS = 2000;
+
+/** The signals that stop a capture, with the exit code of a process they end (128 + number). */
+const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
+type StopSignal = keyof typeof STOP_SIGNALS;
 
 export function interruptSignal(onFirst?: () => void): InterruptSignal {
   let resolveRequested!: () => void;
   const requested = new Promise<void>(resolve => (resolveRequested = resolve));
-  let presses = 0;
-  const listener = () => {
-    presses++;
-    if (presses > 1) process.exit(INTERRUPTED);
+  const cleanups: (() => Promise<unknown>)[] = [];
+  let received = 0;
 
-    process.stderr.write('\nStopping (Ctrl-C again to quit at once)…\n');
+  const listener = (signal: StopSignal) => {
+    received++;
+    // After a hangup the terminal is gone: a failed write must not end us before we detach.
+    if (signal === 'SIGHUP') ignoreWriteErrors();
+    if (received > 1) return void forceExit(signal, cleanups);
+
+    const again = signal === 'SIGINT' ? 'Ctrl-C again' : 'a second signal';
+    writeQuietly(`\nStopping on ${signal} (${again} quits at once, without saving)…\n`);
     onFirst?.();
     resolveRequested();
   };
-  process.on('SIGINT', listener);
-  return { requested, dispose: () => process.off('SIGINT', listener) };
+  const signals = Object.keys(STOP_SIGNALS) as StopSignal[];
+  for (const signal of signals) process.on(signal, listener);
+  return {
+    requested,
+    onForce: cleanup => void cleanups.push(cleanup),
+    get forced() {
+      return received > 1;
+    },
+    exiting: new Promise<never>(() => undefined),
+    dispose: () => {
+      for (const signal of signals) process.off(signal, listener);
+    },
+  };
+}
+
+/** Runs the clean-ups (detach at once), bounded, then exits with 128 + the signal number. */
+async function forceExit(signal: StopSignal, cleanups: (() => Promise<unknown>)[]) {
+  writeQuietly(`\n${signal} again: detaching without saving…\n`);
+  // Should the loop empty first (the detach closed the last handle), the code still holds.
+  process.exitCode = STOP_SIGNALS[signal];
+  const bound = new Promise(resolve => setTimeout(resolve, FORCE_DETACH_MS));
+  const cleaned = Promise.allSettled(cleanups.map(cleanup => cleanup()));
+  await Promise.race([cleaned, bound]);
+  process.exit(STOP_SIGNALS[signal]);
+}
+
+function writeQuietly(text: string) {
+  try {
+    process.stderr.write(text);
+  } catch {
+    // The terminal may be gone (SIGHUP); the detach matters more than the message.
+  }
+}
+
+function ignoreWriteErrors() {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) stream.on('error', () => undefined);
+  }
 }

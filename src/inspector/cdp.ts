@@ -50,6 +50,11 @@ export class CdpConnection implements IDisposable {
   private readonly didClose = new EventEmitter<void>();
   private readonly listeners = new Map<string, Set<(params: unknown) => void>>();
   private closed = false;
+  /**
+   * The close in progress: the client's own close, called twice, drops the first caller's wait
+   * (it replaces the socket's close listeners), so every caller shares one.
+   */
+  private closing: Promise<void> | undefined;
 
   /** Fires once when the socket closes, whoever closed it. */
   readonly onDidClose: Event<void> = this.didClose.event;
@@ -144,8 +149,11 @@ export class CdpConnection implements IDisposable {
   async close(): Promise<void> {
     if (this.closed) return;
 
-    await this.client.close().catch(() => undefined);
-    this.markClosed();
+    this.closing ??= this.client
+      .close()
+      .catch(() => undefined)
+      .then(() => this.markClosed());
+    await this.closing;
   }
 
   dispose(): void {

@@ -40,6 +40,9 @@ const INSPECTOR_CLOSE_WAIT_MS = 3000;
 /** How often /proc is read while waiting for the inspector port to close, ms. */
 const PORT_CLOSE_POLL_MS = 10;
 
+/** Bound on each step of a quick detach (`detachNow`), ms. */
+const QUICK_STEP_TIMEOUT_MS = 1500;
+
 /** How long the target waits before closing its inspector, ms (our answer leaves first). */
 const CLOSE_DELAY_MS = 100;
 
@@ -130,6 +133,39 @@ export class InspectorSession implements IInspectorSession {
   detach(): Promise<void> {
     this.detaching ??= this.runDetach();
     return this.detaching;
+  }
+
+  /**
+   * Leaves at once without ending the capture (a second Ctrl-C): removes the agent and the
+   * binding, closes the inspector we opened and disconnects, each step bounded by `boundMs`.
+   * Whatever the first, orderly detach was still doing is abandoned.
+   */
+  async detachNow(boundMs = QUICK_STEP_TIMEOUT_MS): Promise<void> {
+    this.closeReason ??= 'detached';
+    if (this.connection.isClosed) return;
+
+    const steps: Promise<boolean>[] = [];
+    if (this.agentInstalledByUs) {
+      steps.push(
+        this.step('uninstall the agent', () =>
+          this.evaluate(AGENT_UNINSTALL_EXPRESSION, false, boundMs),
+        ),
+        this.step('delete the binding global', () =>
+          this.evaluate(DELETE_BINDING_EXPRESSION, false, boundMs),
+        ),
+      );
+    }
+    if (this.inspectorOpenedByUs) {
+      steps.push(
+        this.step('close the inspector', () =>
+          this.evaluate(CLOSE_INSPECTOR_EXPRESSION, true, boundMs),
+        ),
+      );
+    }
+    await Promise.all(steps);
+    await this.connection.close();
+    if (this.inspectorOpenedByUs) forgetInspectorPort(this.pid);
+    this.logger.info('attach', 'detached at once', { pid: this.pid });
   }
 
   private async runDetach() {

@@ -49,6 +49,11 @@ export interface IInspectorSession {
   readonly onDidClose: Event<{ reason: 'detached' | 'target-exited' | 'error' }>;
   /** Stops any capture, removes the agent, closes the inspector if we opened it, disconnects. */
   detach(): Promise<void>;
+  /**
+   * Leaves at once, without ending the capture in order (nothing more is collected): removes
+   * the agent, closes the inspector if we opened it, disconnects; each step bounded (ms).
+   */
+  detachNow(boundMs?: number): Promise<void>;
 }
 
 export interface CaptureOptions {
