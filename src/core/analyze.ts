@@ -36,6 +36,9 @@ interface SamplePass {
   attributedUs: number;
 }
 
+/** How many sampling intervals (at least 1 ms each) one sample's state is trusted for. */
+const SAMPLE_TRUST_INTERVALS = 4;
+
 /** Read once: an enum member read through an import is a getter call per read under tsx. */
 const IDLE = FrameCategory.Idle;
 const ROOT = FrameCategory.Root;
@@ -61,6 +64,7 @@ export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {
     sourceMaps,
     endpointOf: id => keys[indexById.get(id) ?? -1] ?? `request ${id}`,
     windows: session.windows,
+    maxSampleUs: SAMPLE_TRUST_INTERVALS * Math.max(session.capture.samplingIntervalUs, 1000),
   };
   const endpoints = new Map<string, EndpointInput>();
   const spansByRequest = groupBy(coveringSpans(session.spans), span => span.requestId);
@@ -310,7 +314,7 @@ function analyzeRequest(
     for (const slice of result.blockedSlices) blockedSlices.push(slice);
     for (const [site, us] of result.cpuBySite) cpuBySite.set(site, (cpuBySite.get(site) ?? 0) + us);
     for (const cause of result.gap.causes)
-      if (cause.kind !== 'idle') explainedUs += cause.ms * 1000;
+      if (cause.kind !== 'idle' && cause.kind !== 'unsampled') explainedUs += cause.ms * 1000;
   }
 
   let untracedUs = 0;

@@ -111,6 +111,11 @@ export interface GapContext {
    * sample interval is up to a few ms wide) is charged to that request instead.
    */
   windows?: ExecutionWindows;
+  /**
+   * Longest stretch a single sample's state is trusted for, µs (a few sampling intervals).
+   * Beyond it, the sample's time is unknown and classified like idle time.
+   */
+  maxSampleUs?: number;
   /** Site id -> its `cpu` cause without the time (label, location, hint), filled lazily. */
   siteCauses?: Map<number, GapCause>;
   /** Blocking request id -> the name of its slices, filled lazily. */
@@ -137,10 +142,14 @@ export function classifyGap(
 ): GapResult {
   const [gapStart, gapEnd] = interval;
   const { model, sampleRequest, lines } = context;
+  const maxSampleUs = context.maxSampleUs ?? Infinity;
+  const windows = context.windows;
   const cpuBySite = new Map<number, number>();
   const blocked = new Map<number, Map<number, number>>();
   const blockedSlices: CpuSlice[] = [];
   const idle: Interval[] = [];
+  /** Parts of samples too long to trust (a starved sampler): unknown, not idle. */
+  const unsampled: Interval[] = [];
   let gcUs = 0;
   let otherUs = 0;
   let lastOwner = 0;
@@ -153,16 +162,26 @@ export function classifyGap(
     if (sampleStart >= gapEnd) break;
 
     const start = Math.max(sampleStart, cursor);
-    const end = Math.min(model.sampleEndUs[i] ?? 0, gapEnd);
-    if (end <= start) continue;
+    const sampleEnd = Math.min(model.sampleEndUs[i] ?? 0, gapEnd);
+    if (sampleEnd <= start) continue;
     if (start > cursor) addInterval(idle, cursor, start);
-    cursor = end;
+    cursor = sampleEnd;
 
-    const us = end - start;
     const node = model.sampleNode[i] ?? 0;
     const category = model.category[node];
+    // A sample tells the state at its start; past a few intervals (a starved sampler) the
+    // rest is unknown, and the windows and waits tell it better.
+    const quiet = category === IDLE || category === ROOT;
+    const end = quiet ? sampleEnd : Math.min(sampleEnd, sampleStart + maxSampleUs);
     const owner = sampleRequest[i] ?? 0;
-    if (category === IDLE || category === ROOT) {
+    // A request's sample counts only while its windows say its JS ran; the rest of the
+    // interval (the request already waiting) is quiet time.
+    const clipped = quiet || owner === 0 || !windows ? end : runEnd(windows, owner, start, end);
+    if (clipped < sampleEnd) addInterval(idle, Math.max(start, clipped), sampleEnd);
+    if (end < sampleEnd) addInterval(unsampled, Math.max(start, end), sampleEnd);
+    if (clipped <= start) continue;
+    const us = clipped - start;
+    if (quiet) {
       addInterval(idle, start, end);
     } else if (category === GC) {
       gcUs += us;
@@ -178,8 +197,8 @@ export function classifyGap(
         if (!lastBySite) blocked.set(owner, (lastBySite = new Map()));
       }
       addTo(lastBySite, lines.chargeOf(node).primary, us);
-      if (owner === lastOwner && lastSlice && lastSlice.endUs === start) lastSlice.endUs = end;
-      else lastSlice = blockedSlice(blockedSlices, start, end, owner, context);
+      if (owner === lastOwner && lastSlice && lastSlice.endUs === start) lastSlice.endUs = clipped;
+      else lastSlice = blockedSlice(blockedSlices, start, clipped, owner, context);
       lastOwner = owner;
     } else {
       otherUs += us;
@@ -198,7 +217,7 @@ export function classifyGap(
     causes.push({ kind: 'other-cpu', ms: otherUs / 1000, label: 'JS outside any request' });
   }
   if (quiet.ownUs > 0) causes.push({ kind: 'cpu', ms: quiet.ownUs / 1000, label: OWN_JS_LABEL });
-  causes.push(...mergeCauses(waitCauses(quiet.intervals, waits)));
+  causes.push(...mergeCauses(waitCauses(quiet.intervals, waits, unsampled)));
 
   const merged = causes.sort((a, b) => b.ms - a.ms);
   const gap: Gap = {
@@ -368,6 +387,24 @@ function splitByWindows(
   return { intervals: quiet, ownUs };
 }
 
+/**
+ * Where the first stretch of `owner`'s windows that covers `start` ends, within `end`: short
+ * "no request" stretches between two of its windows (the loop's turnaround) do not end it.
+ * `start` itself when `owner` was not running then.
+ */
+function runEnd(windows: ExecutionWindows, owner: number, start: number, end: number): number {
+  let index = lastSwitchAtOrBefore(windows.ts, start);
+  if (index < 0 || windows.req[index] !== owner) return start;
+
+  for (;;) {
+    const next = windows.ts[index + 1];
+    if (next === undefined || next >= end) return end;
+    index++;
+    if (windows.req[index] === owner || bridges(windows, index, owner)) continue;
+    return next;
+  }
+}
+
 /** True when window `index` is a short "no request" stretch between two of the request's. */
 function bridges(windows: ExecutionWindows, index: number, requestId: number): boolean {
   if (index < 1) return false;
@@ -395,17 +432,30 @@ function lastSwitchAtOrBefore(ts: readonly number[], time: number): number {
   return found;
 }
 
-/** Splits quiet time by the request's wait pieces (strongest first); the rest stays `idle`. */
-function waitCauses(quiet: readonly Interval[], pieces: readonly WaitPiece[]): GapCause[] {
+/**
+ * Splits quiet time by the request's wait pieces (strongest first); the rest stays `idle`,
+ * or `unsampled` where the profiler took no sample for too long to say it was idle.
+ */
+function waitCauses(
+  quiet: readonly Interval[],
+  pieces: readonly WaitPiece[],
+  unsampled: readonly Interval[],
+): GapCause[] {
   const causes: GapCause[] = [];
   let idleUs = 0;
+  let unsampledUs = 0;
+  const rest = (from: number, to: number) => {
+    const unknown = overlapUs(unsampled, from, to);
+    unsampledUs += unknown;
+    idleUs += to - from - unknown;
+  };
   for (const [start, end] of quiet) {
     const overlapping =
       pieces.length === 0
         ? pieces
         : pieces.filter(piece => piece.startUs < end && piece.endUs > start);
     if (overlapping.length === 0) {
-      idleUs += end - start;
+      rest(start, end);
       continue;
     }
 
@@ -420,13 +470,27 @@ function waitCauses(quiet: readonly Interval[], pieces: readonly WaitPiece[]): G
       const to = sorted[i + 1] ?? 0;
       const piece = strongestPiece(overlapping, (from + to) / 2);
       if (piece) causes.push(timed(piece.cause, to - from));
-      else idleUs += to - from;
+      else rest(from, to);
     }
+  }
+  if (unsampledUs > 0) {
+    const label = 'no samples: the target was not scheduled or the sampler starved (busy machine)';
+    causes.push({ kind: 'unsampled', ms: unsampledUs / 1000, label });
   }
   if (idleUs > 0) {
     causes.push({ kind: 'idle', ms: idleUs / 1000, label: 'idle, unexplained' });
   }
   return causes;
+}
+
+/** µs of `[from, to]` covered by the sorted disjoint `intervals`. */
+function overlapUs(intervals: readonly Interval[], from: number, to: number): number {
+  let us = 0;
+  for (const [start, end] of intervals) {
+    if (start >= to) break;
+    if (end > from) us += Math.min(end, to) - Math.max(start, from);
+  }
+  return us;
 }
 
 /** The strongest piece covering `time`; on equal rank the one that started first. */

@@ -131,6 +131,7 @@ export type GapCauseKind =
   | 'timer'
   | 'native'
   | 'other-cpu' // JS of no request (timers, background jobs)
+  | 'unsampled' // the profiler took no sample for a long stretch (a busy machine): unknown
   | 'idle'; // nothing known: the unexplained rest
 
 export interface GapCause {

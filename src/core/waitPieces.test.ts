@@ -144,6 +144,29 @@ describe('waitPieces', () => {
     assert.equal(causes.find(cause => cause.kind === 'blocked')?.label, 'blocked by GET /b');
   });
 
+  it('trusts a starved sample for a few intervals only, and lets the waits tell the rest', () => {
+    // One CPU sample of 40 ms (the sampler was starved) at the start of a 40 ms timer wait.
+    const profile = makeProfile(
+      [
+        { id: 1, functionName: '(root)' },
+        { id: 2, functionName: 'tick', parent: 1, url: 'file:///app/lib.js', lineNumber: 3 },
+      ],
+      [2],
+      40_000,
+    );
+    const session = makeSession({
+      profiles: [profile],
+      requests: [makeRequest(1, '/a', 0, 40_000)],
+      waits: [{ requestId: 1, type: 'Timeout', kind: 'timer', startUs: 0, endUs: 40_000 }],
+    });
+
+    const causes = analyzeSession(session).requests[0]!.gaps.flatMap(gap => gap.causes);
+    const ms = (kind: string) =>
+      causes.filter(cause => cause.kind === kind).reduce((sum, cause) => sum + cause.ms, 0);
+    assert.equal(ms('other-cpu'), 4);
+    assert.equal(ms('timer'), 36);
+  });
+
   it("counts the loop's short turnaround between two callbacks of a request as the request's", () => {
     const profile = makeProfile(
       [
