@@ -54,11 +54,89 @@ test('loadSession explains what is wrong with a bad file', async t => {
     ['newer', JSON.stringify({ ...session, version: 99 }), /version is 99/],
     ['nowindows', JSON.stringify({ ...session, windows: { ts: [1], req: [] } }), /inconsistent/],
   ];
+  for (const [name, broken, reason] of deepCases())
+    cases.push([name, JSON.stringify(broken), reason]);
   for (const [name, text, reason] of cases) {
     const path = join(dir, name);
     if (text) await writeFile(path, text);
     const loaded = await loadSession(path);
     assert.equal(!loaded.ok && loaded.error.code, ErrorCode.BadSessionFile, name);
     assert.match(!loaded.ok ? loaded.error.message : '', reason, name);
+    assert.ok(!loaded.ok && loaded.error.hint, `${name}: no hint`);
   }
 });
+
+const profile = {
+  nodes: [{ id: 1, callFrame: { functionName: '', url: '', lineNumber: -1, columnNumber: -1 } }],
+  startTime: 1,
+  endTime: 2,
+  samples: [1, 1],
+  timeDeltas: [0, 1],
+};
+
+/** Files whose top level is right but whose inside would crash the analysis or print NaN. */
+function deepCases(): [string, unknown, RegExp][] {
+  return [
+    ['empty profile', { ...session, profiles: [{}] }, /profiles\[0\]\.startTime is missing/],
+    ['no nodes', withProfile({ nodes: undefined }), /"profiles\[0\]\.nodes" list is missing/],
+    ['bad sample', withProfile({ samples: [1, 'x'] }), /profiles\[0\]\.samples\[1\] is not a/],
+    ['short deltas', withProfile({ timeDeltas: [0] }), /samples and \.timeDeltas differ/],
+    ['null node', withProfile({ nodes: [null] }), /profiles\[0\]\.nodes\[0\] is not an object/],
+    [
+      'string start',
+      { ...session, capture: { ...session.capture, startUs: 'x' } },
+      /capture\.startUs is not a number/,
+    ],
+    [
+      'request time',
+      { ...session, requests: [{ ...session.requests[0], startUs: 'x' }] },
+      /requests\[0\]\.startUs is not a number/,
+    ],
+    [
+      'request end',
+      { ...session, requests: [{ ...session.requests[0], endUs: null }] },
+      /requests\[0\]\.endUs is not a number/,
+    ],
+    [
+      'span time',
+      {
+        ...session,
+        spans: [{ spanId: 'a', traceId: 'b', name: 's', kind: 0, startUs: 1, requestId: 1 }],
+      },
+      /spans\[0\]\.endUs is missing/,
+    ],
+    ['window text', { ...session, windows: { ts: ['1'], req: [1] } }, /windows\.ts\[0\] is not/],
+    ['no capture', { ...session, capture: undefined }, /"capture" is missing/],
+  ];
+}
+
+test('a session from a newer Gapscope says to update Gapscope', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'gapscope-session-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'future.gapscope.json');
+  await writeFile(path, JSON.stringify({ ...session, version: SESSION_VERSION + 1 }));
+
+  const loaded = await loadSession(path);
+  assert.ok(!loaded.ok);
+  assert.match(loaded.error.hint ?? '', /update Gapscope/);
+});
+
+test('a deep shape check of a big session stays fast and accepts it', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'gapscope-session-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const count = 1_000_000;
+  const big = withProfile({
+    samples: new Array<number>(count).fill(1),
+    timeDeltas: new Array<number>(count).fill(100),
+  });
+  const path = join(dir, 'big.gapscope.json');
+  await writeFile(path, JSON.stringify(big));
+
+  const loaded = await loadSession(path);
+  if (!loaded.ok) throw new Error(loaded.error.message);
+  assert.equal(loaded.value.profiles[0]?.samples?.length, count);
+});
+
+function withProfile(patch: object): SessionFile {
+  return { ...session, profiles: [{ ...profile, ...patch }] } as SessionFile;
+}
