@@ -2,7 +2,6 @@
  * Attaching to a target: find it, open its inspector when it is closed (SIGUSR1), connect on
  * loopback, and verify that the inspector answers for the process the user named.
  */
-import CDP from 'chrome-remote-interface';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   fail,
@@ -27,6 +26,7 @@ import {
 } from '../core/lifecycle';
 import { nullLogger, type ILogger } from '../core/logger';
 import { CdpConnection } from './cdp';
+import { InspectorListError, listInspectorTargets, type ListedTarget } from './inspectorList';
 import {
   DEFAULT_INSPECTOR_PORT,
   findPortHolder,
@@ -175,9 +175,10 @@ async function attachToAddress(
   context: Context,
 ): Promise<Result<IInspectorSession>> {
   const where = `${host}:${port}`;
-  let targets: CDP.Target[];
+  let targets: ListedTarget[];
   try {
-    const listing = CDP.List({ host, port });
+    // Read by hand, not with CDP.List: a service that is not an inspector must not crash us.
+    const listing = listInspectorTargets(host, port, context.timeoutMs);
     targets = await withTimeout(
       listing,
       context.timeoutMs,
@@ -188,12 +189,26 @@ async function attachToAddress(
     if (error instanceof CancellationError) throw error;
     if (error instanceof TimeoutError)
       return fail(timeout(`The inspector at ${where}`, context.timeoutMs));
+    if (error instanceof InspectorListError && error.notAnInspector) {
+      return fail(notAnInspector(where, error.message));
+    }
     return fail(inspectorUnreachable(where, String(error)));
   }
 
-  const target = targets.find(candidate => candidate.webSocketDebuggerUrl);
-  if (!target) return fail(inspectorUnreachable(where, 'the inspector listed no target'));
-  return connectAndVerify(target.webSocketDebuggerUrl, expectedPid, openedByUs, context);
+  const url = targets.find(
+    candidate => typeof candidate.webSocketDebuggerUrl === 'string',
+  )?.webSocketDebuggerUrl;
+  if (!url) return fail(inspectorUnreachable(where, 'the inspector listed no target'));
+  return connectAndVerify(url, expectedPid, openedByUs, context);
+}
+
+/** An address that answers HTTP, but not as a Node inspector (often the service's own port). */
+function notAnInspector(where: string, detail: string) {
+  return {
+    ...inspectorUnreachable(where, detail),
+    message: `${where} answered, but not as a Node inspector (${detail}).`,
+    hint: "That is likely the service's own port: attach by pid, or give the inspector's port.",
+  };
 }
 
 /** Connects, asks the target for its pid and refuses a process other than the one named. */
