@@ -16,7 +16,7 @@ export interface ListCommandOptions {
 export async function runList(options: ListCommandOptions, context: CliContext): Promise<number> {
   const processes = await listNodeProcesses();
   if (options.json) {
-    context.streams.stdout.write(JSON.stringify(processes, null, 2) + '\n');
+    context.streams.stdout.write(JSON.stringify(processes.map(toJsonRow), null, 2) + '\n');
     return ExitCode.Ok;
   }
 
@@ -26,6 +26,30 @@ export async function runList(options: ListCommandOptions, context: CliContext):
   }
   context.streams.stdout.write(renderProcessTable(processes, context.color));
   return ExitCode.Ok;
+}
+
+/** One process in `list --json`: the inspector state is always there, its port when open. */
+export interface ListJsonRow {
+  pid: number;
+  commandLine: string;
+  cwd: string;
+  inspector: 'open' | 'closed';
+  /** The inspector's port, when open. */
+  inspectorPort?: number;
+  /** TCP ports the process listens on (the inspector's included), ascending. */
+  listeningPorts: number[];
+}
+
+function toJsonRow(info: NodeProcessInfo): ListJsonRow {
+  const row: ListJsonRow = {
+    pid: info.pid,
+    commandLine: info.commandLine,
+    cwd: info.cwd,
+    inspector: info.inspectorPort === undefined ? 'closed' : 'open',
+    listeningPorts: info.listeningPorts,
+  };
+  if (info.inspectorPort !== undefined) row.inspectorPort = info.inspectorPort;
+  return row;
 }
 
 /** One row per process: pid, inspector state, ports, cwd and command line. */

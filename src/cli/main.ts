@@ -22,6 +22,18 @@ Examples:
   gapscope attach 127.0.0.1:9229 --json > analysis.json
 `;
 
+const SERVE_NOTES = `
+A --port already in use (or not allowed) is a usage error: one line, exit 2.
+`;
+
+const OUT_NOTES = `
+--out is checked before attaching: a folder, a special file or a path whose folders are missing
+is refused (exit 2). Gapscope creates only the last folder of the path you name (out/ for
+out/x.gapscope.json) and, by default, .gapscope/ in the current directory. If saving fails after
+the capture, the session is saved in the temporary folder instead (the path is printed) and the
+report is printed anyway.
+`;
+
 /** Parses argv (as process.argv), runs the command and returns its exit code. */
 export async function main(argv: readonly string[], streams: CliStreams): Promise<number> {
   let exitCode: number = ExitCode.Ok;
@@ -32,9 +44,19 @@ export async function main(argv: readonly string[], streams: CliStreams): Promis
     if (!(error instanceof CommanderError)) throw error;
 
     // Help and --version end through here too, with exit code 0.
-    return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    if (error.exitCode === 0) return ExitCode.Ok;
+    streams.stderr.write(`hint: ${usageHint(program, argv)}\n`);
+    return ExitCode.Usage;
   }
   return exitCode;
+}
+
+/** The usage line of the command the user typed (or of gapscope), for a usage error. */
+function usageHint(program: Command, argv: readonly string[]): string {
+  const typed = argv.slice(2).find(word => !word.startsWith('-'));
+  const command = program.commands.find(candidate => candidate.name() === typed);
+  if (!command) return 'Commands: attach, report, list, demo, serve (see `gapscope --help`).';
+  return `Usage: gapscope ${command.name()} ${command.usage()} (see \`gapscope ${command.name()} --help\`).`;
 }
 
 function buildProgram(streams: CliStreams, setExitCode: (code: number) => void): Command {
@@ -45,7 +67,6 @@ function buildProgram(streams: CliStreams, setExitCode: (code: number) => void):
       new Option('--log-level <level>', 'log detail on stderr').choices(LOG_LEVELS).default('warn'),
     )
     .option('--no-color', 'plain text even on a terminal')
-    .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `\n${EXIT_CODES_HELP}\n`)
     .configureOutput({
       writeOut: text => streams.stdout.write(text),
@@ -79,7 +100,7 @@ function buildProgram(streams: CliStreams, setExitCode: (code: number) => void):
     .option('--json', 'print the analysis as JSON instead of the text report')
     .option('-o, --out <file>', 'save the session here (default .gapscope/pid<PID>-<time>…)')
     .option('--allow-remote', 'allow an inspector address that is not loopback')
-    .addHelpText('after', ATTACH_EXAMPLES)
+    .addHelpText('after', ATTACH_EXAMPLES + OUT_NOTES)
     .action(async (target: string, options) =>
       setExitCode(await runAttach(target, options, context())),
     );
@@ -108,6 +129,7 @@ function buildProgram(streams: CliStreams, setExitCode: (code: number) => void):
       '-o, --out <file>',
       'save the session here (default .gapscope/demo-session.gapscope.json)',
     )
+    .addHelpText('after', OUT_NOTES)
     .action(async options => setExitCode(await runDemo(options, context())));
 
   program
@@ -116,6 +138,7 @@ function buildProgram(streams: CliStreams, setExitCode: (code: number) => void):
     .argument('[file]', 'a session file written by attach --out or the demo')
     .option('--attach <target>', 'attach to a pid, 127.0.0.1:9229 or ws:// URL and serve it live')
     .option('-p, --port <port>', 'port on 127.0.0.1 (default 0: a free port, printed)')
+    .addHelpText('after', SERVE_NOTES)
     .action(async (file: string | undefined, options) =>
       setExitCode(await runServe(file, options, context())),
     );
@@ -130,6 +153,13 @@ function positive(text: string): number {
   }
   return value;
 }
+
+// `gapscope report --json | head -1`: the reader went away; that is no error. Later writes are
+// dropped and the command ends normally (a demo still stops its service).
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  const closed = error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';
+  if (!closed) process.stderr.write(`gapscope: cannot write the output: ${error}\n`);
+});
 
 main(process.argv, { stdout: process.stdout, stderr: process.stderr }).then(
   code => {

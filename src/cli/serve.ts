@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeSession } from '../core/analyze';
-import { asGapscopeError, badArgument, type GapscopeError } from '../core/errors';
+import { GapscopeFailure, asGapscopeError, badArgument, type GapscopeError } from '../core/errors';
 import { EventEmitter, type IDisposable } from '../core/lifecycle';
 import type { ILogger } from '../core/logger';
 import type { SessionFile } from '../core/session';
@@ -47,10 +47,24 @@ export async function runServe(
 ): Promise<number> {
   const port = Number(options.port ?? 0);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    return fail(context, badArgument(`--port ${options.port} is not a port number.`));
+    return fail(
+      context,
+      badArgument(
+        `--port ${options.port} is not a port number.`,
+        'Give a port from 1 to 65535, or 0 (the default) for a free one.',
+      ),
+    );
   }
   if (Boolean(sessionPath) === Boolean(options.attach)) {
-    return fail(context, badArgument('Give either a session file or --attach <target>.'));
+    const both = sessionPath ? 'Give a session file or --attach <target>, not both.' : undefined;
+    return fail(
+      context,
+      badArgument(
+        both ?? 'Give either a session file or --attach <target>.',
+        'e.g. `gapscope serve .gapscope/demo-session.gapscope.json` or ' +
+          '`gapscope serve --attach 4242`.',
+      ),
+    );
   }
 
   try {
@@ -179,11 +193,26 @@ async function listen(
   port: number,
   context: CliContext,
 ): Promise<RunningTimelineServer> {
-  const server = await startTimelineServer(source, {
-    port,
-    logger: context.logger,
-    assets: timelineAssets(packageRoot(__dirname)),
-  });
+  let server: RunningTimelineServer;
+  try {
+    server = await startTimelineServer(source, {
+      port,
+      logger: context.logger,
+      assets: timelineAssets(packageRoot(__dirname)),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+
+    throw new GapscopeFailure(
+      badArgument(
+        code === 'EADDRINUSE'
+          ? `Port ${port} on 127.0.0.1 is already in use.`
+          : `Not allowed to listen on port ${port} of 127.0.0.1.`,
+        'Pick another --port, or leave it out to get a free one.',
+      ),
+    );
+  }
   context.streams.stdout.write(`Timeline at ${server.url} (Ctrl-C to stop)\n`);
   return server;
 }
