@@ -182,16 +182,18 @@ export class WaitTracker {
 
     const original = prototype.write;
     const tracker = this;
-    prototype.write = function (this: SocketLike, ...args: unknown[]) {
+    const wrapper = function (this: SocketLike, ...args: unknown[]) {
       try {
-        tracker.onWrite(this);
+        if (tracker.hook) tracker.onWrite(this);
       } catch {
         // As above.
       }
       return original.apply(this, args);
     };
+    prototype.write = wrapper;
+    // Someone may have wrapped `write` again since: then ours stays below theirs, inert.
     this.restoreWrite = () => {
-      prototype.write = original;
+      if (prototype.write === wrapper) prototype.write = original;
     };
   }
 
