@@ -3,7 +3,7 @@
  * what it produces and session.ts for what it reads). No file system: sources and maps the
  * session lacks come through `AnalyzeOptions.readFile`.
  */
-import { attributeSamples } from './attribution';
+import { attributeSamples, clipToRequest } from './attribution';
 import { type EndpointInput, type SiteTotal, endpointStats } from './endpoints';
 import { FrameCategory } from './frames';
 import { classifyGap, complement, coveredIntervals, coveringSpans, spanViews } from './gaps';
@@ -47,7 +47,7 @@ const GC = FrameCategory.Gc;
 /** Analyses a session; see model.ts for the result. */
 export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {}): Analysis {
   const model = buildProfileModel(session.profiles);
-  const sampleRequest = attributeSamples(model.sampleStartUs, session.windows);
+  const sampleRequest = attributeSamples(model.sampleStartUs, session.windows, session.requests);
   const sourceMaps = new SourceMapResolver(scriptSources(session), options.readFile);
   const lines = new LineResolver(model, sourceMaps);
   const requests = session.requests;
@@ -56,7 +56,7 @@ export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {
   const endpointKeys = [...new Set(keys)];
   const endpointIndex = indexOf(keys, endpointKeys);
 
-  const pass = samplePass(model, sampleRequest, indexById, endpointIndex, lines);
+  const pass = samplePass(model, sampleRequest, indexById, endpointIndex, lines, requests);
   const context: GapContext = {
     model,
     sampleRequest,
@@ -139,6 +139,7 @@ function samplePass(
   indexById: Map<number, number>,
   endpointIndex: Int32Array,
   lines: LineResolver,
+  requests: readonly RecordedRequest[],
 ): SamplePass {
   const count = endpointIndex.length;
   const pass: SamplePass = {
@@ -157,18 +158,19 @@ function samplePass(
     const category = model.category[node];
     if (category === IDLE || category === ROOT) continue;
 
-    const start = model.sampleStartUs[i] ?? 0;
-    const end = model.sampleEndUs[i] ?? 0;
-    const us = end - start;
-    pass.cpuTotalUs += us;
+    const sampleStart = model.sampleStartUs[i] ?? 0;
+    const sampleEnd = model.sampleEndUs[i] ?? 0;
+    pass.cpuTotalUs += sampleEnd - sampleStart;
     const owner = sampleRequest[i] ?? 0;
     if (owner === 0) continue;
-    pass.attributedUs += us;
     if (owner !== lastOwner) {
       lastOwner = owner;
       index = indexById.get(owner);
     }
-    if (index === undefined) continue;
+    const [start, end] = clipToRequest(sampleStart, sampleEnd, requests[index ?? -1]);
+    const us = Math.max(0, end - start);
+    pass.attributedUs += us;
+    if (index === undefined || us === 0) continue;
 
     if (category === GC) {
       addSlice(pass, index, start, end, -1, lines);

@@ -116,6 +116,9 @@ export class RequestTracker {
     });
     this.windows.untagSocket(socket, open.id);
     this.windows.markEnded(open.id);
+    // What runs after the end in this same callback (socket shutdown, 'finish' listeners) is
+    // no longer the request's.
+    if (this.windows.current === open.id) this.windows.switchTo(0);
   }
 
   private onCallStart(message: unknown, kind: 'http' | 'fetch') {
