@@ -3,7 +3,7 @@
  * stderr, so `gapscope attach --json > out.json` stays clean. Colour only on a terminal.
  */
 import { createColors } from 'picocolors';
-import type { GapscopeError } from '../core/errors';
+import { ErrorCode, type GapscopeError } from '../core/errors';
 import {
   formatLogRecord,
   Logger,
@@ -38,11 +38,21 @@ export function wantsColor(stream: { isTTY?: boolean }, flag: boolean | undefine
   return Boolean(stream.isTTY) || Boolean(process.env.FORCE_COLOR);
 }
 
-/** Prints an expected failure: the cause on one line, what to do on the next. */
+/** What to do, for the few errors whose factory gives no hint. */
+const FALLBACK_HINTS: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.TargetExited]: "Check the target's own output for why it ended, then try again.",
+  [ErrorCode.BadArgument]: 'See `gapscope --help` for the commands and their options.',
+};
+
+/** Prints an expected failure: the cause on one line, what to do on the next (always). */
 export function printError(streams: CliStreams, error: GapscopeError): void {
   const c = createColors(wantsColor(streams.stderr, undefined));
   streams.stderr.write(`${c.red('error:')} ${error.message}\n`);
-  if (error.hint) streams.stderr.write(`${c.dim('hint:')} ${error.hint}\n`);
+  const hint =
+    error.hint ??
+    FALLBACK_HINTS[error.code] ??
+    'Run again with --log-level debug to see the details in the log.';
+  streams.stderr.write(`${c.dim('hint:')} ${hint}\n`);
 }
 
 /** Prints a warning line on stderr. */
