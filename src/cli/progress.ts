@@ -1,8 +1,10 @@
 /**
  * Progress of a running capture on stderr. On a terminal one status line is redrawn in place;
  * elsewhere (CI logs, pipes) a plain line is written every few seconds, so logs stay readable.
- * The elapsed time ticks on its own; request and sample counts come from the capture, which
- * reports them at chunk boundaries.
+ * The elapsed time ticks on its own (never past the planned duration: stopping takes a moment);
+ * request counts come from the capture as they move, sample counts only when the profiler hands
+ * over a chunk (every few seconds), so until the first chunk the line says samples are pending
+ * rather than showing a misleading 0.
  */
 import type { CaptureProgress } from '../inspector/types';
 import { formatSeconds } from './format';
@@ -16,6 +18,8 @@ const TTY_EVERY_MS = 250;
 export class ProgressLine {
   private startMs: number | undefined;
   private counts = { requests: 0, samples: 0 };
+  /** True once the capture reported samples (the first chunk arrived). */
+  private samplesKnown = false;
   private lastWriteMs = 0;
   private drawn = false;
   private timer: NodeJS.Timeout | undefined;
@@ -44,6 +48,7 @@ export class ProgressLine {
   /** Takes the capture's latest counts; shown at the next redraw. */
   update(progress: CaptureProgress): void {
     this.counts = { requests: progress.requests, samples: progress.samples };
+    if (progress.samples > 0) this.samplesKnown = true;
     if (this.stream.isTTY) this.tick();
   }
 
@@ -78,9 +83,13 @@ export class ProgressLine {
 
   private describe(elapsedMs: number): string {
     const total = this.totalMs ? ` / ${formatSeconds(this.totalMs)}` : '';
+    const elapsed = this.totalMs ? Math.min(elapsedMs, this.totalMs) : elapsedMs;
+    const samples = this.samplesKnown
+      ? `${this.counts.samples} samples`
+      : 'samples counted per chunk (every few s)';
     return (
-      `${this.label}: ${formatSeconds(elapsedMs)}${total}, ` +
-      `${this.counts.requests} requests, ${this.counts.samples} samples`
+      `${this.label}: ${formatSeconds(elapsed)}${total}, ` +
+      `${this.counts.requests} requests, ${samples}`
     );
   }
 
