@@ -108,6 +108,12 @@ function renderHeader(analysis: Analysis, session: SessionFile, c: Colors): stri
   if (!totals.idle) {
     lines.push(`${formatShare(totals.attributedCpuShare)} of sampled CPU ran request code`);
   }
+  if (totals.agentOverheadMs) {
+    lines.push(
+      `Gapscope agent overhead sampled: ${formatMs(totals.agentOverheadMs)} ms CPU ` +
+        '(its hooks; charged to no request or line)',
+    );
+  }
 
   const notes = [...new Set([...capture.notes, ...analysis.notes])];
   for (const note of notes) lines.push(c.dim(`note: ${note}`));

@@ -34,6 +34,8 @@ interface SamplePass {
   nodeTime: NodeTimeTable;
   cpuTotalUs: number;
   attributedUs: number;
+  /** CPU of the agent's own work, charged to no request (µs). */
+  agentUs: number;
 }
 
 /** How many sampling intervals (at least 1 ms each) one sample's state is trusted for. */
@@ -99,6 +101,7 @@ export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {
       requests: requests.length,
       attributedCpuShare: safeRatio(pass.attributedUs, pass.cpuTotalUs),
       idle,
+      agentOverheadMs: pass.agentUs / 1000,
     },
     notes: buildNotes(session, model, idle),
   };
@@ -149,6 +152,7 @@ function samplePass(
     nodeTime: new NodeTimeTable(model.nodes.length),
     cpuTotalUs: 0,
     attributedUs: 0,
+    agentUs: 0,
   };
   // Windows hold one request for several samples in a row: look its index up once per window.
   let lastOwner = 0;
@@ -161,6 +165,10 @@ function samplePass(
     const sampleStart = model.sampleStartUs[i] ?? 0;
     const sampleEnd = model.sampleEndUs[i] ?? 0;
     pass.cpuTotalUs += sampleEnd - sampleStart;
+    if (category !== GC && lines.isAgentOverhead(node)) {
+      pass.agentUs += sampleEnd - sampleStart;
+      continue;
+    }
     const owner = sampleRequest[i] ?? 0;
     if (owner === 0) continue;
     if (owner !== lastOwner) {

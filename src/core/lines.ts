@@ -14,7 +14,13 @@ import {
   functionOnLine,
   parseScript,
 } from './callSites';
-import { FrameCategory, innerFrameName, isUserFrame, packageName } from './frames';
+import {
+  AGENT_SCRIPT_URL,
+  FrameCategory,
+  innerFrameName,
+  isUserFrame,
+  packageName,
+} from './frames';
 import type { SourceLocation } from './model';
 import type { ProfileModel } from './profileModel';
 import type { SourceMapResolver } from './sourceMaps';
@@ -82,9 +88,22 @@ export class LineResolver {
     return charge;
   }
 
+  /** The site of Gapscope's own work in the target; -1 until a sample was charged to it. */
+  agentSite = -1;
+
+  /** True when the node's self time is the agent's overhead (see `isAgentWork`). */
+  isAgentOverhead(node: number): boolean {
+    const primary = this.chargeOf(node).primary;
+    return this.agentSite >= 0 && primary === this.agentSite;
+  }
+
   private computeCharge(node: number): NodeCharge {
     if (this.model.category[node] === FrameCategory.Program) {
       return single(this.internSite({ functionName: '(program)', inner: '(program)' }));
+    }
+    if (this.isAgentWork(node)) {
+      this.agentSite = this.internSite({ functionName: AGENT_FUNCTION, inner: AGENT_OVERHEAD });
+      return single(this.agentSite);
     }
 
     let child = -1;
@@ -96,6 +115,22 @@ export class LineResolver {
     if (user < 0) return single(this.noUserFrameSite(node));
     if (user === node) return this.ownTimeCharge(node);
     return this.callSiteCharge(user, child);
+  }
+
+  /**
+   * The agent's own frames (its `sourceURL`), or the async hook machinery between the user's
+   * frame and the leaf: those hooks run because the capture switched them on. A service with
+   * hooks of its own shares that machinery; it is still not the user line's work.
+   */
+  private isAgentWork(node: number): boolean {
+    let belowUser = true;
+    for (let at = node; at >= 0; at = this.model.parent[at] ?? -1) {
+      const frame = this.frame(at);
+      if (frame.url === AGENT_SCRIPT_URL) return true;
+      if (isUserFrame(frame)) belowUser = false;
+      if (belowUser && frame.url === ASYNC_HOOKS_URL) return true;
+    }
+    return false;
   }
 
   private frame(node: number): Cdp.Runtime.CallFrame {
@@ -277,6 +312,13 @@ export class LineResolver {
     return byLine.get(line) ?? [];
   }
 }
+
+/** The function name and inner frame the report shows for the agent's own work. */
+const AGENT_FUNCTION = '(gapscope agent)';
+export const AGENT_OVERHEAD = 'Gapscope agent overhead';
+
+/** Node's module running async hooks (`emitInitScript`, `promiseInitHook`, ...). */
+const ASYNC_HOOKS_URL = 'node:internal/async_hooks';
 
 function single(site: number): NodeCharge {
   return { sites: [site], weights: [1], primary: site };

@@ -25,6 +25,11 @@ export interface SessionTotals {
   attributedCpuShare: number;
   /** True when the window had no non-idle samples: the report says "no CPU activity". */
   idle: boolean;
+  /**
+   * CPU the Gapscope agent itself took in the target (its hooks, the async hook machinery
+   * they switch on, its flushes), ms: charged to no request and no user line.
+   */
+  agentOverheadMs?: number;
 }
 
 /** `METHOD /route/:id`: the key of an endpoint. */
