@@ -55,6 +55,12 @@ export function renderReport(analysis: Analysis, session: SessionFile, options: 
   if (analysis.totals.idle) {
     lines.push(c.yellow('No CPU activity: the target was idle during the capture.'), '');
   }
+  if (analysis.totals.profileLost) {
+    lines.push(
+      c.yellow('CPU profile lost: the target exited before Gapscope saved any of it.'),
+      '',
+    );
+  }
   if (!analysis.endpoints.length) {
     lines.push(c.yellow('No HTTP requests were seen during the capture.'));
     lines.push('Send traffic to the service while attached, or capture for longer (--duration).');

@@ -90,7 +90,9 @@ export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {
   const hotLines = endpointList.flatMap(endpoint => endpoint.hotLines);
   hotLines.sort((a, b) => b.totalMs - a.totalMs);
 
-  const idle = pass.cpuTotalUs <= 0;
+  // No samples because the target died before its first chunk was saved is not idleness.
+  const profileLost = session.capture.endReason === 'target-exited' && model.sampleCount === 0;
+  const idle = pass.cpuTotalUs <= 0 && !profileLost;
   return {
     endpoints: endpointList,
     requests: results,
@@ -102,6 +104,7 @@ export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {
       attributedCpuShare: safeRatio(pass.attributedUs, pass.cpuTotalUs),
       idle,
       agentOverheadMs: pass.agentUs / 1000,
+      ...(profileLost ? { profileLost } : {}),
     },
     notes: buildNotes(session, model, idle),
   };

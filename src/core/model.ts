@@ -30,6 +30,11 @@ export interface SessionTotals {
    * they switch on, its flushes), ms: charged to no request and no user line.
    */
   agentOverheadMs?: number;
+  /**
+   * True when the target exited before any CPU profile was saved: no samples, yet not idle
+   * (the report says the profile was lost).
+   */
+  profileLost?: boolean;
 }
 
 /** `METHOD /route/:id`: the key of an endpoint. */

@@ -45,6 +45,12 @@ type Commands = ProtocolMapping.Commands;
  */
 const DEFAULT_SAMPLING_INTERVAL_US = 10_000;
 const DEFAULT_CHUNK_INTERVAL_MS = 5000;
+
+/**
+ * The first chunk is cut early, ms: a target that dies soon after the attach (the usual way
+ * to lose everything) then keeps all but its last second.
+ */
+const FIRST_CHUNK_MS = 1000;
 const PROGRESS_THROTTLE_MS = 1000;
 
 /** The agent's lease term, ms: long enough for a loaded target, short enough to clean up. */
@@ -290,9 +296,17 @@ class Capture implements ICapture {
 
   private scheduleTimers() {
     const chunkMs = this.options.chunkIntervalMs ?? DEFAULT_CHUNK_INTERVAL_MS;
-    const chunkTimer = setInterval(() => void this.queueChunk(true), chunkMs);
-    chunkTimer.unref();
-    this.timers.push(chunkTimer);
+    const firstChunkTimer = setTimeout(
+      () => {
+        void this.queueChunk(true);
+        const chunkTimer = setInterval(() => void this.queueChunk(true), chunkMs);
+        chunkTimer.unref();
+        this.timers.push(chunkTimer);
+      },
+      Math.min(FIRST_CHUNK_MS, chunkMs),
+    );
+    firstChunkTimer.unref();
+    this.timers.push(firstChunkTimer);
     const renewMs = Math.min(MAX_RENEW_INTERVAL_MS, this.leaseMs() / 3);
     const renewTimer = setInterval(() => void this.renewLease(), renewMs);
     renewTimer.unref();
@@ -473,6 +487,12 @@ class Capture implements ICapture {
 
   private exitNotes(endReason: EndReason): string[] {
     if (endReason !== 'target-exited') return [];
+    if (this.profiles.length === 0) {
+      return [
+        `The target (pid ${this.session.pid}) exited before the first profile chunk was ` +
+          'saved: its CPU profile is lost; the requests seen are kept, without CPU.',
+      ];
+    }
     return [
       `The target (pid ${this.session.pid}) exited during the capture; what was collected ` +
         'before it exited is kept (all of it on a clean exit, up to the last chunk on a crash).',
