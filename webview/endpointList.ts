@@ -2,7 +2,7 @@
 import type { EndpointRow } from '../src/shared/webviewMessages';
 import { palette } from './colors';
 import { clear, fitCanvas, h } from './dom';
-import { formatMs, formatShare } from './format';
+import { counted, formatMs, formatShare } from './format';
 import type { EndpointSortKey, UiState } from './uiState';
 
 interface Column {
@@ -97,7 +97,7 @@ export class EndpointList {
           tabindex: '0',
           'aria-selected': String(selected),
           'data-endpoint': row.key,
-          'aria-label': `${row.method} ${row.route}, ${row.count} requests, p95 ${p95}`,
+          'aria-label': `${row.method} ${row.route}, ${counted(row.count, 'request')}, p95 ${p95}`,
         },
       },
       [...cells, h('td', {}, [canvas])],

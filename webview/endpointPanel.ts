@@ -1,7 +1,7 @@
 /** The selected endpoint: its figures, its latency distribution and its hot lines (clickable). */
 import type { EndpointRow } from '../src/shared/webviewMessages';
 import { clear, h, icon } from './dom';
-import { formatMs, formatShare, shortLocation } from './format';
+import { counted, formatMs, formatShare, shortLocation } from './format';
 import { LatencyChart } from './latencyChart';
 
 /** Hot lines listed under the endpoint. */
@@ -42,7 +42,7 @@ export class EndpointPanel {
     this.figures.textContent = row ? figures(row) : '';
     this.chartBox.setAttribute(
       'aria-label',
-      row ? `Latency distribution of ${row.count} requests` : '',
+      row ? `Latency distribution of ${counted(row.count, 'request')}` : '',
     );
     this.chart.render(row?.histogram);
     for (const line of row?.hotLines.slice(0, HOT_LINES) ?? []) {
@@ -67,7 +67,7 @@ export class EndpointPanel {
 
 function figures(row: EndpointRow): string {
   return (
-    `${row.count} requests · p50 ${formatMs(row.p50Ms)} · p95 ${formatMs(row.p95Ms)} · ` +
+    `${counted(row.count, 'request')} · p50 ${formatMs(row.p50Ms)} · p95 ${formatMs(row.p95Ms)} · ` +
     `p99 ${formatMs(row.p99Ms)} · CPU ${formatMs(row.cpuMsPerRequest)}/req · ` +
     `untraced ${formatShare(row.untracedShare)} · explained ${formatShare(row.explainedShare)}`
   );

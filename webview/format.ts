@@ -9,6 +9,11 @@ export function formatMs(ms: number): string {
   return `${ms.toFixed(2)} ms`;
 }
 
+/** `1 request`, `2 requests`: the count and its noun, singular for exactly one. */
+export function counted(count: number, noun: string): string {
+  return `${count} ${count === 1 ? noun : `${noun}s`}`;
+}
+
 /** `42%` from a share in 0..1. */
 export function formatShare(share: number): string {
   if (!Number.isFinite(share)) return '–';

@@ -5,7 +5,7 @@
  */
 import type { TimelineModel } from '../src/shared/webviewMessages';
 import { custom, h } from './dom';
-import { formatMs, formatShare } from './format';
+import { counted, formatMs, formatShare } from './format';
 import type { UiState } from './uiState';
 
 export interface LayoutEvents {
@@ -58,7 +58,7 @@ export class Layout {
     this.badge.hidden = !model.live;
     const t = model.totals;
     this.totals.textContent =
-      `${t.requests} requests · ${t.samples} samples · ${formatMs(t.durationMs)} · ` +
+      `${counted(t.requests, 'request')} · ${counted(t.samples, 'sample')} · ${formatMs(t.durationMs)} · ` +
       `${formatShare(t.attributedCpuShare)} of CPU attributed to requests`;
     if (t.idle) this.totals.textContent += ' · no CPU activity';
   }

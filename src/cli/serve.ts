@@ -226,6 +226,8 @@ export function timelineAssets(root: string): TimelineAssets {
     webviewJs: path.join(root, 'dist', 'webview.js'),
     styles: [path.join(root, 'media', 'page-theme.css'), path.join(root, 'media', 'timeline.css')],
   };
+  const icon = path.join(root, 'media', 'icon.png');
+  if (existsSync(icon)) assets.icon = icon;
   const copied = path.join(root, 'dist', 'codicons');
   const installed = path.join(root, 'node_modules', '@vscode', 'codicons', 'dist');
   const codicons = existsSync(path.join(copied, 'codicon.css')) ? copied : installed;

@@ -43,6 +43,8 @@ export interface TimelineAssets {
   styles: string[];
   codiconCss?: string;
   codiconFont?: string;
+  /** The page's icon, served as /favicon.ico (browsers ask for it; a 404 logs a page error). */
+  icon?: string;
 }
 
 export interface RunningTimelineServer extends IDisposable {
@@ -61,6 +63,7 @@ const CONTENT_TYPES: Record<string, string> = {
   css: 'text/css; charset=utf-8',
   ttf: 'font/ttf',
   map: 'application/json; charset=utf-8',
+  png: 'image/png',
 };
 
 /** Starts the server; resolves once it listens. */
@@ -122,6 +125,7 @@ function assetRoutes(assets: TimelineAssets): Map<string, string> {
   assets.styles.forEach((path, i) => routes.set(`/media/${i}.css`, path));
   if (assets.codiconCss) routes.set('/codicons/codicon.css', assets.codiconCss);
   if (assets.codiconFont) routes.set('/codicons/codicon.ttf', assets.codiconFont);
+  if (assets.icon) routes.set('/favicon.ico', assets.icon);
   return routes;
 }
 
@@ -156,7 +160,8 @@ async function handleHttp(
   }
   try {
     const body = await readFile(file);
-    const type = CONTENT_TYPES[path.slice(path.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
+    // Typed by the file served, not the route: /favicon.ico is a PNG.
+    const type = CONTENT_TYPES[file.slice(file.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
     res.writeHead(200, { ...security, 'content-type': type, 'cache-control': 'no-cache' });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch (error) {
