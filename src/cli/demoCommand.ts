@@ -135,7 +135,8 @@ function p50ByEndpoint(results: readonly LoadResult[]): Map<EndpointKey, number>
 }
 
 function renderLoadSummary(results: readonly LoadResult[]): string {
-  const lines = ['Load generator (autocannon, client side):'];
+  // A blank line parts it from the report above, as every endpoint's block is parted.
+  const lines = ['', 'Load generator (autocannon, client side):'];
   for (const result of results) {
     const failures = result.errors + result.non2xx;
     const p50 = padStart(formatMs(result.p50Ms), 5);

@@ -43,8 +43,8 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
 /** The table printed at the end of `gapscope --help`. */
 export const EXIT_CODES_HELP = `Exit codes:
   0  success (a capture stopped with Ctrl-C still counts)
-  1  runtime failure (agent, profiler or a timeout on the target)
-  2  bad usage (unknown command or option, unreadable argument)
+  1  runtime failure (agent, profiler, a timeout on the target, or nowhere to save the session)
+  2  bad usage (unknown command or option, unreadable argument, unwritable --out, port in use)
   3  target problem (no such process, not Node, inspector unreachable or refused)
-  4  session file missing, unreadable or not a Gapscope session
+  4  session file missing, unreadable, broken inside or from a newer Gapscope
   130  interrupted (Ctrl-C) before the capture started; nothing saved`;
