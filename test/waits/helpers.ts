@@ -44,7 +44,9 @@ export async function captureScenario(
     const attached = await attachToTarget({ kind: 'pid', pid: fixture.pid });
     assert.ok(attached.ok, JSON.stringify(!attached.ok && attached.error));
     try {
-      const capture = await startCapture(attached.value, { tracking: 'waits' });
+      // Waits are for targeted captures, sampled finer than the 10 ms default.
+      const options = { tracking: 'waits', samplingIntervalUs: 1000 } as const;
+      const capture = await startCapture(attached.value, options);
       try {
         await scenario(fixture.port);
       } finally {
