@@ -309,7 +309,8 @@ function blockedCause(context: GapContext, owner: number, bySite: Map<number, nu
   let topUs = -1;
   for (const [site, us] of bySite) {
     total += us;
-    if (us > topUs) {
+    // Site -1 is time only the windows saw (no line): it never names the blocking line.
+    if (site >= 0 && us > topUs) {
       topUs = us;
       topSite = site;
     }

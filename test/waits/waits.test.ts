@@ -177,8 +177,11 @@ describe('waits of a real service', () => {
     // The report held the loop for 400 ms from about when /held started its 100 ms timer.
     assert.ok(ms >= 200, describeRequest(request));
     const top = blocked.sort((a, b) => b.ms - a.ms)[0]!;
-    assert.match(top.label, /^blocked by GET \/report at report\.js:\d+$/);
-    assert.ok(at(top, line), describeRequest(request));
+    // The loop's line, or, once the optimizer inlined buildReport into the route, the call to
+    // it: the line engine charges inlined code to the calling line it can prove.
+    const call = markedLine('server.js', 'report-call');
+    assert.match(top.label, /^blocked by GET \/report at (report|server)\.js:\d+$/);
+    assert.ok(at(top, line) || at(top, call), describeRequest(request));
   });
 
   it('explains nearly every millisecond of every request', () => {
