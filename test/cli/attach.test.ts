@@ -84,7 +84,18 @@ async function captureUnderLoad(
 ): Promise<{ output: AttachOutput; burns: Burn[] }> {
   const fixture = await startFixture('cliBurnServer.js');
   const out = path.join(outDir, `${paths.length}.gapscope.json`);
-  const run = startCli(['attach', String(fixture.pid), '--duration', '4', '--json', '--out', out]);
+  // Ground truth on 6-20 ms burns needs finer samples than the default 10 ms.
+  const run = startCli([
+    'attach',
+    String(fixture.pid),
+    '--duration',
+    '4',
+    '--interval',
+    '1000',
+    '--json',
+    '--out',
+    out,
+  ]);
   let load: Load | undefined;
   try {
     await run.waitForStderr(/capturing pid/);
