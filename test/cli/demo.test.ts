@@ -102,8 +102,10 @@ describe('gapscope demo', () => {
     assert.ok(below.length <= Math.max(2, 0.1 * requests.length), `${below.length} below 99%`);
     for (const endpoint of output.analysis.endpoints) {
       t.diagnostic(`${endpoint.key}: ${endpoint.explainedShare.toFixed(4)} explained`);
-      // Sub-ms endpoints (GET /profile) weigh a descheduled ms heavily in their share.
-      assert.ok(endpoint.explainedShare >= 0.95, `${endpoint.key}: ${endpoint.explainedShare}`);
+      // The 99% goal holds for the endpoints of several ms and more. Sub-ms ones (GET /profile)
+      // weigh heavily the ms a loaded machine leaves them descheduled, which nothing names.
+      const floor = endpoint.meanMs >= 5 ? 0.99 : 0.9;
+      assert.ok(endpoint.explainedShare >= floor, `${endpoint.key}: ${endpoint.explainedShare}`);
     }
   });
 
