@@ -56,7 +56,8 @@ function usageHint(program: Command, argv: readonly string[]): string {
   const typed = argv.slice(2).find(word => !word.startsWith('-'));
   const command = program.commands.find(candidate => candidate.name() === typed);
   if (!command) return 'Commands: attach, report, list, demo, serve (see `gapscope --help`).';
-  return `Usage: gapscope ${command.name()} ${command.usage()} (see \`gapscope ${command.name()} --help\`).`;
+  const name = command.name();
+  return `Usage: gapscope ${name} ${command.usage()} (see \`gapscope ${name} --help\`).`;
 }
 
 function buildProgram(streams: CliStreams, setExitCode: (code: number) => void): Command {

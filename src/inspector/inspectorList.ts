@@ -66,7 +66,8 @@ function parseList(status: number | undefined, body: string): ListedTarget[] | s
   try {
     parsed = JSON.parse(body);
   } catch {
-    return `/json/list answered with something other than JSON: ${JSON.stringify(body.slice(0, 40))}`;
+    const start = JSON.stringify(body.slice(0, 40));
+    return `/json/list answered with something other than JSON: ${start}`;
   }
   if (!Array.isArray(parsed)) return '/json/list answered with JSON that is not a list';
   return parsed.filter((item): item is ListedTarget => typeof item === 'object' && item !== null);

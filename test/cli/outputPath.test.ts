@@ -25,7 +25,7 @@ describe('gapscope attach --out and --duration', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('refuses a folder, a special file or a missing chain of folders before attaching', async () => {
+  it('refuses a folder, a special file or missing folders before attaching', async () => {
     const cases: [string, RegExp][] = [
       [dir, /is a folder/],
       ['/proc/version', /cannot write in \/proc|not a regular file|not writable/],
