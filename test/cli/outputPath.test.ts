@@ -55,6 +55,21 @@ describe('gapscope attach --out and --duration', () => {
     }
   });
 
+  it('demo: the same checks run before the demo service starts', async () => {
+    const cases: [string[], RegExp][] = [
+      [['demo', '--out', dir], /is a folder/],
+      [['demo', '-d', '1e9'], /longer than the demo's 600 s/],
+    ];
+    for (const [args, reason] of cases) {
+      const result = await runCli(args);
+
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, reason, args.join(' '));
+      assert.match(result.stderr, /^hint: /m, args.join(' '));
+      assert.doesNotMatch(result.stderr, /Starting the demo/, args.join(' '));
+    }
+  });
+
   it('creates the one missing folder of the path named, and saves there', async () => {
     const out = path.join(dir, 'new', 'a.gapscope.json');
     const result = await runCli(['attach', String(fixture.pid), '-d', '1', '--out', out]);
