@@ -12,7 +12,10 @@ const SCRIPTS: Record<string, { file: string; nodeArgs: string[]; args: string[]
   timeline: { file: 'timelineScale.ts', nodeArgs: [], args: [] },
 };
 
-/** Runs one of them, echoing its output, and saves that output as `bench/results/<name>.md`. */
+/**
+ * Runs one of them, echoing its output, and saves that output as
+ * `bench/results/<name>-latest.md` (their authors keep their own result files beside it).
+ */
 export async function runExternal(name: 'analysis' | 'timeline', extra: string[]): Promise<void> {
   const script = SCRIPTS[name]!;
   const m = machine();
@@ -40,5 +43,5 @@ export async function runExternal(name: 'analysis' | 'timeline', extra: string[]
     '```',
     '',
   ].join('\n');
-  saveResults(name, { machine: m, output }, markdown);
+  saveResults(`${name}-latest`, { machine: m, output }, markdown);
 }
