@@ -78,6 +78,11 @@ export function renderReport(analysis: Analysis, session: SessionFile, options: 
     lines.push(c.bold('Outside requests'));
     lines.push(...renderHotLines(outside, options, c, 'ms'), '');
   }
+  const background = analysis.backgroundHotLines ?? [];
+  if (background.length && !analysis.totals.idle) {
+    lines.push(c.bold('CPU outside any request (timers, background work, a stuck loop)'));
+    lines.push(...renderHotLines(background, options, c, 'ms'), '');
+  }
   return lines.join('\n').replace(/\n+$/, '\n');
 }
 

@@ -4,7 +4,7 @@
  * session lacks come through `AnalyzeOptions.readFile`.
  */
 import { attributeSamples, clipToRequest } from './attribution';
-import { type EndpointInput, type SiteTotal, endpointStats } from './endpoints';
+import { type EndpointInput, type SiteTotal, backgroundHotLines, endpointStats } from './endpoints';
 import { FrameCategory } from './frames';
 import { classifyGap, complement, coveredIntervals, coveringSpans, spanViews } from './gaps';
 import type { GapContext } from './gaps';
@@ -36,6 +36,8 @@ interface SamplePass {
   attributedUs: number;
   /** CPU of the agent's own work, charged to no request (µs). */
   agentUs: number;
+  /** CPU outside any request by site (µs, samples): where a busy process spends it. */
+  background: Map<number, SiteTotal>;
 }
 
 /** How many sampling intervals (at least 1 ms each) one sample's state is trusted for. */
@@ -97,6 +99,7 @@ export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {
     endpoints: endpointList,
     requests: results,
     hotLines,
+    ...backgroundField(pass, lines, session),
     totals: {
       durationMs: Math.max(0, session.capture.endUs - session.capture.startUs) / 1000,
       samples: model.sampleCount,
@@ -108,6 +111,17 @@ export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {
     },
     notes: buildNotes(session, model, idle),
   };
+}
+
+/** `backgroundHotLines` when CPU outside requests was sampled on some line. */
+function backgroundField(
+  pass: SamplePass,
+  lines: LineResolver,
+  session: SessionFile,
+): { backgroundHotLines?: Analysis['hotLines'] } {
+  const wallMs = Math.max(0, session.capture.endUs - session.capture.startUs) / 1000;
+  const found = backgroundHotLines(pass.background, lines.sites, wallMs);
+  return found.length ? { backgroundHotLines: found } : {};
 }
 
 function scriptSources(session: SessionFile): Map<string, ScriptSource> {
@@ -156,6 +170,7 @@ function samplePass(
     cpuTotalUs: 0,
     attributedUs: 0,
     agentUs: 0,
+    background: new Map(),
   };
   // Windows hold one request for several samples in a row: look its index up once per window.
   let lastOwner = 0;
@@ -173,7 +188,10 @@ function samplePass(
       continue;
     }
     const owner = sampleRequest[i] ?? 0;
-    if (owner === 0) continue;
+    if (owner === 0) {
+      if (category !== GC) addBackground(pass, lines, node, sampleEnd - sampleStart);
+      continue;
+    }
     if (owner !== lastOwner) {
       lastOwner = owner;
       index = indexById.get(owner);
@@ -192,6 +210,17 @@ function samplePass(
     addSlice(pass, index, start, end, lines.chargeOf(node).primary, lines);
   }
   return pass;
+}
+
+/** Adds a sample of CPU outside any request to its lines. */
+function addBackground(pass: SamplePass, lines: LineResolver, node: number, us: number) {
+  const charge = lines.chargeOf(node);
+  for (let k = 0; k < charge.sites.length; k++) {
+    const weight = charge.weights[k] ?? 0;
+    const total = siteTotal(pass.background, charge.sites[k] ?? 0);
+    total.us += us * weight;
+    total.samples += weight;
+  }
 }
 
 /** Extends the request's last slice when it ends where this sample starts on the same site. */

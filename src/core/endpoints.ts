@@ -84,6 +84,29 @@ function gapCauseTotals(requests: readonly RequestAnalysis[]): GapCauseTotal[] {
   return totals.sort((a, b) => b.msPerRequest - a.msPerRequest);
 }
 
+/** The `endpoint` of the hot lines of CPU outside any request. */
+export const OUTSIDE_REQUESTS = '(outside requests)';
+
+/** How many lines of CPU outside requests the analysis keeps. */
+const MAX_BACKGROUND_LINES = 10;
+
+/** The top lines of CPU outside any request; `share` is of the capture's `wallMs`. */
+export function backgroundHotLines(
+  totals: Map<number, SiteTotal>,
+  sites: readonly ChargeSite[],
+  wallMs: number,
+): HotLine[] {
+  const input: EndpointInput = {
+    key: OUTSIDE_REQUESTS,
+    method: '',
+    route: '',
+    requests: [],
+    sites: totals,
+    coveredUs: 0,
+  };
+  return hotLines(input, sites, wallMs).slice(0, MAX_BACKGROUND_LINES);
+}
+
 /** Groups the endpoint's sites by line; sites without a line are not hot lines. */
 function hotLines(input: EndpointInput, sites: readonly ChargeSite[], wallMs: number): HotLine[] {
   const count = input.requests.length;

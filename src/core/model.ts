@@ -12,6 +12,12 @@ export interface Analysis {
   requests: RequestAnalysis[];
   /** Hot lines over all endpoints, biggest self time first. */
   hotLines: HotLine[];
+  /**
+   * Where the CPU outside any request went (timers, background jobs, a loop stuck before any
+   * request completes): the top lines, biggest first. `endpoint` is `OUTSIDE_REQUESTS`,
+   * `msPerRequest` 0, `share` of the capture's duration. Absent when no such CPU was sampled.
+   */
+  backgroundHotLines?: HotLine[];
   totals: SessionTotals;
   /** Sentences for the report's header: tracking mode, interval in force, dropped data. */
   notes: string[];
