@@ -53,12 +53,25 @@ export function endpointStats(input: EndpointInput, sites: readonly ChargeSite[]
     cpuMsPerRequest: safeRatio(cpuMs, count),
     untracedMsPerRequest: safeRatio(untracedMs, count),
     explainedShare: safeRatio(explainedMs, wallMs, 1),
-    gapCauses: gapCauseTotals(input.requests),
+    gapCauses: gapCauseTotals(input.requests, safeRatio(wallMs, count)),
     hotLines: hotLines(input, sites, wallMs),
   };
 }
 
-function gapCauseTotals(requests: readonly RequestAnalysis[]): GapCauseTotal[] {
+/**
+ * A hint is worth showing only where the line or cause holds a meaningful part of the
+ * endpoint: at least this share of its wall time...
+ */
+const HINT_MIN_SHARE = 0.05;
+/** ...or at least this many ms per request. */
+const HINT_MIN_MS_PER_REQUEST = 1;
+
+/** True when `msPerRequest` of an endpoint averaging `meanMs` deserves a hint. */
+function worthAHint(msPerRequest: number, meanMs: number): boolean {
+  return msPerRequest >= HINT_MIN_MS_PER_REQUEST || msPerRequest >= HINT_MIN_SHARE * meanMs;
+}
+
+function gapCauseTotals(requests: readonly RequestAnalysis[], meanMs: number): GapCauseTotal[] {
   // Keyed by label, then kind: labels are shared strings, so no key is built per cause.
   const byLabel = new Map<string, GapCauseTotal[]>();
   const totals: GapCauseTotal[] = [];
@@ -80,7 +93,10 @@ function gapCauseTotals(requests: readonly RequestAnalysis[]): GapCauseTotal[] {
     }
   }
 
-  for (const total of totals) total.msPerRequest = safeRatio(total.msPerRequest, requests.length);
+  for (const total of totals) {
+    total.msPerRequest = safeRatio(total.msPerRequest, requests.length);
+    if (total.hint && !worthAHint(total.msPerRequest, meanMs)) delete total.hint;
+  }
   return totals.sort((a, b) => b.msPerRequest - a.msPerRequest);
 }
 
@@ -148,7 +164,9 @@ function hotLines(input: EndpointInput, sites: readonly ChargeSite[], wallMs: nu
       line.innerFrames.map(inner => inner.name),
       calls,
     );
-    if (hint) line.hint = hint;
+    // A hint on a line holding a trivial part of the endpoint sends the user the wrong way.
+    const meanMs = safeRatio(wallMs, count);
+    if (hint && (count === 0 || worthAHint(line.msPerRequest, meanMs))) line.hint = hint;
     result.push(line);
   }
   return result.sort((a, b) => b.totalMs - a.totalMs);
