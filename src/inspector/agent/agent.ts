@@ -65,8 +65,14 @@ export function install(config: AgentConfig, require: Require): AgentInstallResu
   const tracer = spans.install();
   windows.enable();
   waits?.enable();
+  let tickedAt = now();
   const timer = setInterval(() => {
     try {
+      // A late tick means the thread was held (a debugger's pause also stops the capture's
+      // renewals): the client gets a fresh term before the lease is judged.
+      const tick = now();
+      if (config.leaseMs !== undefined && tick - tickedAt > config.leaseMs / 3) renewedAt = tick;
+      tickedAt = tick;
       if (leaseFresh()) recorder.flush();
       else expire();
     } catch {
