@@ -107,8 +107,9 @@ describe('analyzeSession', () => {
     const session = makeSession({
       profiles: [profile],
       requests: [makeRequest(1, '/sum', 0, 10_000), makeRequest(2, '/report', 3_900, 6_000)],
-      // Request 1 does not run from 6 on: idle samples there are quiet time for its waits.
-      windows: { ts: [0, 4_000, 6_000], req: [1, 2, 0] },
+      // Request 1 runs right after request 2 (a callback too short to take time, the one that
+      // starts its hash), so request 2 blocked it; from 6 on idle samples are quiet time.
+      windows: { ts: [0, 4_000, 6_000, 6_000], req: [1, 2, 1, 0] },
       spans: [
         span('a', 1, 0, 10_000, 1),
         span('b', 2, 2_000, 4_000, 1, 'a'),

@@ -21,6 +21,9 @@ const SPAN_KIND_SERVER = 1;
  */
 const MAX_BRIDGE_US = 50;
 
+/** Label of the time other requests ran while this one waited (it had nothing ready to run). */
+const OTHERS_RAN_LABEL = 'waiting (other requests ran meanwhile)';
+
 /** Label of this request's JS that ran between two samples (the windows saw it, no line). */
 const OWN_JS_LABEL = "this request's JS between samples (no line sampled)";
 
@@ -151,10 +154,21 @@ export function classifyGap(
   /** Parts of samples too long to trust (a starved sampler): unknown, not idle. */
   const unsampled: Interval[] = [];
   let gcUs = 0;
-  let otherUs = 0;
+  /** Samples of JS of no request: what quiet time no wait explains is charged to them. */
+  const otherCpu: Interval[] = [];
   let lastOwner = 0;
   let lastSlice: CpuSlice | undefined;
-  let lastBySite: Map<number, number> | undefined;
+  /** Stretches where other requests ran, decided at the end: blocking this one, or not. */
+  const runs: OtherRun[] = [];
+  /** How far apart two samples of one other request may be and still be one run (µs). */
+  const readySlackUs = Math.max(MIN_READY_SLACK_US, 2 * model.medianIntervalUs);
+  /** Extends the last run when it is `owner`'s and ended just before `start`. */
+  const extendRun = (owner: number, start: number, end: number): OtherRun | undefined => {
+    const run = runs[runs.length - 1];
+    if (!run || run.owner !== owner || start - run.endUs > readySlackUs) return undefined;
+    run.endUs = Math.max(run.endUs, end);
+    return run;
+  };
 
   let cursor = gapStart;
   for (let i = firstSampleEndingAfter(model, gapStart); i < model.sampleCount; i++) {
@@ -171,55 +185,82 @@ export function classifyGap(
     const category = model.category[node];
     // A sample tells the state at its start; past a few intervals (a starved sampler) the
     // rest is unknown, and the windows and waits tell it better.
-    const quiet = category === IDLE || category === ROOT;
-    const end = quiet ? sampleEnd : Math.min(sampleEnd, sampleStart + maxSampleUs);
+    const idleSample = category === IDLE || category === ROOT;
+    const end = idleSample ? sampleEnd : Math.min(sampleEnd, sampleStart + maxSampleUs);
     const owner = sampleRequest[i] ?? 0;
     // A request's sample counts only while its windows say its JS ran; the rest of the
     // interval (the request already waiting) is quiet time.
-    const clipped = quiet || owner === 0 || !windows ? end : runEnd(windows, owner, start, end);
+    const clipped =
+      idleSample || owner === 0 || !windows ? end : runEnd(windows, owner, start, end);
+    if (clipped > start) chargeSample(start, clipped, node, category, owner);
     if (clipped < sampleEnd) addInterval(idle, Math.max(start, clipped), sampleEnd);
     if (end < sampleEnd) addInterval(unsampled, Math.max(start, end), sampleEnd);
-    if (clipped <= start) continue;
-    const us = clipped - start;
-    if (quiet) {
+  }
+  if (gapEnd > cursor) addInterval(idle, cursor, gapEnd);
+
+  /** Charges `[start, end]` of a sample by what it saw. */
+  function chargeSample(
+    start: number,
+    end: number,
+    node: number,
+    category: FrameCategory | undefined,
+    owner: number,
+  ) {
+    const us = end - start;
+    if (category === IDLE || category === ROOT) {
       addInterval(idle, start, end);
     } else if (category === GC) {
       gcUs += us;
+      // Another request's GC does not end its run (the loop is still held).
+      if (owner !== 0 && owner !== requestId) extendRun(owner, start, end);
     } else if (owner === requestId) {
       const charge = lines.chargeOf(node);
       for (let k = 0; k < charge.sites.length; k++) {
         addTo(cpuBySite, charge.sites[k] ?? 0, us * (charge.weights[k] ?? 0));
       }
     } else if (owner !== 0) {
-      // One window holds the thread for many samples in a row: keep its owner's map at hand.
-      if (owner !== lastOwner || !lastBySite) {
-        lastBySite = blocked.get(owner);
-        if (!lastBySite) blocked.set(owner, (lastBySite = new Map()));
-      }
-      addTo(lastBySite, lines.chargeOf(node).primary, us);
-      if (owner === lastOwner && lastSlice && lastSlice.endUs === start) lastSlice.endUs = clipped;
-      else lastSlice = blockedSlice(blockedSlices, start, clipped, owner, context);
+      let run = extendRun(owner, start, end);
+      if (!run) runs.push((run = { owner, startUs: start, endUs: end, bySite: new Map() }));
+      addTo(run.bySite, lines.chargeOf(node).primary, us);
+      if (owner === lastOwner && lastSlice && lastSlice.endUs === start) lastSlice.endUs = end;
+      else lastSlice = blockedSlice(blockedSlices, start, end, owner, context);
       lastOwner = owner;
     } else {
-      otherUs += us;
+      // JS of no request is a point seen at the sample's start: a wait of this request known
+      // to be pending is stronger evidence for the rest, so it is quiet time first.
+      addInterval(idle, start, end);
+      addInterval(otherCpu, start, end);
     }
   }
-  if (gapEnd > cursor) addInterval(idle, cursor, gapEnd);
   const quiet = context.windows
-    ? splitByWindows(context.windows, idle, requestId, blocked, gapStart)
+    ? splitByWindows(context.windows, idle, requestId, runs, gapStart)
     : { intervals: idle, ownUs: 0 };
+  // Another request's JS blocked this one only if this one had work ready when it ran (its
+  // own callback ran right after); otherwise it was waiting anyway, e.g. for a timer.
+  const othersRan: Interval[] = [];
+  for (const run of runs) {
+    // Samples cut a long window into pieces (GC, a starved sampler): what counts is whether
+    // this request ran when the other one's whole window ended.
+    const until = windows ? windowEnd(windows, run) : run.endUs;
+    if (!windows || ranNext(context, windows, requestId, run, until, gapEnd, readySlackUs)) {
+      let bySite = blocked.get(run.owner);
+      if (!bySite) blocked.set(run.owner, (bySite = new Map()));
+      for (const [site, us] of run.bySite) addTo(bySite, site, us);
+    } else {
+      othersRan.push([run.startUs, run.endUs]);
+    }
+  }
+  quiet.intervals = unionIntervals(quiet.intervals, othersRan);
 
   const causes: GapCause[] = [];
   for (const [site, us] of cpuBySite) causes.push(cpuCause(context, site, us));
   for (const [owner, bySite] of blocked) causes.push(blockedCause(context, owner, bySite));
   if (gcUs > 0) causes.push({ kind: 'gc', ms: gcUs / 1000, label: 'garbage collection' });
-  if (otherUs > 0) {
-    causes.push({ kind: 'other-cpu', ms: otherUs / 1000, label: 'JS outside any request' });
-  }
   if (quiet.ownUs > 0) causes.push({ kind: 'cpu', ms: quiet.ownUs / 1000, label: OWN_JS_LABEL });
-  causes.push(...mergeCauses(waitCauses(quiet.intervals, waits, unsampled)));
+  causes.push(...waitCauses(quiet.intervals, waits, unsampled, otherCpu, othersRan));
 
-  const merged = causes.sort((a, b) => b.ms - a.ms);
+  // Equal causes (one blocking endpoint's line over many requests, one wait site) are one.
+  const merged = mergeCauses(causes).sort((a, b) => b.ms - a.ms);
   const gap: Gap = {
     startUs: gapStart,
     endUs: gapEnd,
@@ -341,6 +382,72 @@ function blockedTemplate(site: ChargeSite | undefined, endpoint: string): GapCau
   return cause;
 }
 
+/** A stretch in which another request's JS ran, with its CPU by site (-1: no line). */
+interface OtherRun {
+  owner: number;
+  startUs: number;
+  endUs: number;
+  bySite: Map<number, number>;
+}
+
+/**
+ * Least slack between another request's run and this one's next callback that still counts as
+ * "ran right after" (µs); samples place the run's end only to a sampling interval or two.
+ */
+const MIN_READY_SLACK_US = 1000;
+
+/** Where the other request's window stretch holding the run ends (at least the run's end). */
+function windowEnd(windows: ExecutionWindows, run: OtherRun): number {
+  const end = runEnd(windows, run.owner, run.startUs, Infinity);
+  return Number.isFinite(end) ? Math.max(end, run.endUs) : run.endUs;
+}
+
+/**
+ * True when this request was ready when another one's window ended at `time`: its own JS ran
+ * next, before any other request's, and the thread never went idle in between (an idle loop
+ * had nothing of this request to run). `slackUs` absorbs where samples put the end.
+ */
+function ranNext(
+  context: GapContext,
+  windows: ExecutionWindows,
+  requestId: number,
+  run: OtherRun,
+  time: number,
+  gapEnd: number,
+  slackUs: number,
+): boolean {
+  let next: number | undefined;
+  for (let i = Math.max(0, lastSwitchAtOrBefore(windows.ts, time - slackUs)); ; i++) {
+    const at = windows.ts[i];
+    // Past the gap this request is covered (or over): it did not run next within the gap.
+    if (at === undefined || at > gapEnd + slackUs) return false;
+    const owner = windows.req[i] ?? 0;
+    if (owner === requestId) {
+      next = Math.max(at, time);
+      break;
+    }
+    if (owner !== 0 && owner !== run.owner && at >= time) return false;
+  }
+
+  const { model } = context;
+  for (let i = firstSampleEndingAfter(model, time); i < model.sampleCount; i++) {
+    if ((model.sampleStartUs[i] ?? 0) >= next) break;
+    const category = model.category[model.sampleNode[i] ?? 0];
+    if (category === IDLE && (model.sampleStartUs[i] ?? 0) >= time) return false;
+  }
+  return true;
+}
+
+/** The union of two sorted lists of intervals, sorted and disjoint. */
+function unionIntervals(first: readonly Interval[], second: readonly Interval[]): Interval[] {
+  if (second.length === 0) return [...first];
+
+  const all = [...first, ...second].sort((a, b) => a[0] - b[0]);
+  const result: Interval[] = [];
+  for (const [start, end] of all) addInterval(result, start, end);
+  return result;
+}
+
 /** Idle intervals minus the time windows gave to a request (this one, or one blocking it). */
 interface Quiet {
   intervals: Interval[];
@@ -357,7 +464,7 @@ function splitByWindows(
   windows: ExecutionWindows,
   idle: readonly Interval[],
   requestId: number,
-  blocked: Map<number, Map<number, number>>,
+  runs: OtherRun[],
   gapStart: number,
 ): Quiet {
   const quiet: Interval[] = [];
@@ -375,11 +482,7 @@ function splitByWindows(
         if (owner === 0 && (own || bridges(windows, index, requestId))) ownUs += to - from;
         else if (owner === 0) addInterval(quiet, from, to);
         else if (owner === requestId) ownUs += to - from;
-        else {
-          let bySite = blocked.get(owner);
-          if (!bySite) blocked.set(owner, (bySite = new Map()));
-          addTo(bySite, -1, to - from);
-        }
+        else runs.push({ owner, startUs: from, endUs: to, bySite: new Map([[-1, to - from]]) });
       }
       from = to;
       index++;
@@ -441,14 +544,22 @@ function waitCauses(
   quiet: readonly Interval[],
   pieces: readonly WaitPiece[],
   unsampled: readonly Interval[],
+  otherCpu: readonly Interval[],
+  othersRan: readonly Interval[] = [],
 ): GapCause[] {
   const causes: GapCause[] = [];
   let idleUs = 0;
   let unsampledUs = 0;
+  let otherUs = 0;
+  let othersRanUs = 0;
   const rest = (from: number, to: number) => {
+    const other = overlapUs(otherCpu, from, to);
     const unknown = overlapUs(unsampled, from, to);
+    const others = overlapUs(othersRan, from, to);
+    otherUs += other;
     unsampledUs += unknown;
-    idleUs += to - from - unknown;
+    othersRanUs += others;
+    idleUs += Math.max(0, to - from - unknown - other - others);
   };
   for (const [start, end] of quiet) {
     const overlapping =
@@ -474,9 +585,15 @@ function waitCauses(
       else rest(from, to);
     }
   }
+  if (otherUs > 0) {
+    causes.push({ kind: 'other-cpu', ms: otherUs / 1000, label: 'JS outside any request' });
+  }
   if (unsampledUs > 0) {
     const label = 'no samples: the target was not scheduled or the sampler starved (busy machine)';
     causes.push({ kind: 'unsampled', ms: unsampledUs / 1000, label });
+  }
+  if (othersRanUs > 0) {
+    causes.push({ kind: 'idle', ms: othersRanUs / 1000, label: OTHERS_RAN_LABEL });
   }
   if (idleUs > 0) {
     causes.push({ kind: 'idle', ms: idleUs / 1000, label: 'idle, unexplained' });
