@@ -3,8 +3,10 @@
  * where their inspector is. Nothing here sends a byte to a service's own ports: listening
  * sockets come from `/proc/PID/fd` socket inodes joined with `/proc/net/tcp{,6}`.
  */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { NodeProcessInfo } from './types';
 
 /** The inspector's default port, used by `--inspect` without a port and by SIGUSR1. */
@@ -19,14 +21,38 @@ const TCP_LISTEN = '0A';
  */
 const signalledInspectorPorts = new Map<number, number>();
 
+/**
+ * Where Gapscope processes note the inspector ports they opened, one file per pid, so another
+ * Gapscope process (a second `attach`, `list`) finds a port no flag names (`--inspect-port=0`).
+ * A note outlives a killed Gapscope; it is trusted only while the pid listens on its port.
+ */
+const PORT_NOTES_DIR = join(tmpdir(), 'gapscope-inspector-ports');
+
 /** Remembers that `port` opened on `pid` after we signalled it (see `inspectorPortOf`). */
 export function rememberInspectorPort(pid: number, port: number): void {
   signalledInspectorPorts.set(pid, port);
+  try {
+    mkdirSync(PORT_NOTES_DIR, { recursive: true });
+    writeFileSync(join(PORT_NOTES_DIR, String(pid)), String(port));
+  } catch {
+    // Only other Gapscope processes miss the note; this one remembers the port.
+  }
 }
 
 /** Forgets a remembered inspector port (we closed the inspector, or the process exited). */
 export function forgetInspectorPort(pid: number): void {
   signalledInspectorPorts.delete(pid);
+  rmSync(join(PORT_NOTES_DIR, String(pid)), { force: true });
+}
+
+/** The port another Gapscope process noted for `pid`, if any. */
+function notedInspectorPort(pid: number): number | undefined {
+  try {
+    const port = Number(readFileSync(join(PORT_NOTES_DIR, String(pid)), 'utf8'));
+    return Number.isInteger(port) && port > 0 ? port : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What /proc says about one process; undefined fields could not be read. */
@@ -169,8 +195,8 @@ export async function readNodeOptions(pid: number): Promise<string[]> {
 }
 
 /**
- * The inspector port of a process when the inspector is open: a port we saw appear after our
- * signal, the port its flags name, or the default 9229 (SIGUSR1 from anyone else opens it
+ * The inspector port of a process when the inspector is open: a port a Gapscope process saw
+ * appear after its signal, the port its flags name, or the default 9229 (SIGUSR1 from anyone else opens it
  * there), provided the process itself listens on it. A service of its own on 9229 would be
  * taken for an inspector here: attaching verifies the pid through the port before trusting it.
  */
@@ -178,7 +204,7 @@ export async function inspectorPortOf(
   facts: ProcessFacts,
   listeningPorts: readonly number[],
 ): Promise<number | undefined> {
-  const remembered = signalledInspectorPorts.get(facts.pid);
+  const remembered = signalledInspectorPorts.get(facts.pid) ?? notedInspectorPort(facts.pid);
   if (remembered !== undefined && listeningPorts.includes(remembered)) return remembered;
 
   const flagged = inspectorPortFromFlags(await nodeFlagsOf(facts));
