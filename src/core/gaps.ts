@@ -250,6 +250,9 @@ export function classifyGap(
       othersRan.push([run.startUs, run.endUs]);
     }
   }
+  // Runs from samples come before those only the windows saw: sorted and disjoint for the
+  // overlap sums.
+  othersRan.splice(0, othersRan.length, ...unionIntervals([], othersRan));
   quiet.intervals = unionIntervals(quiet.intervals, othersRan);
 
   const causes: GapCause[] = [];
@@ -267,7 +270,11 @@ export function classifyGap(
     durationMs: (gapEnd - gapStart) / 1000,
     causes: merged,
   };
-  return { gap, cpuBySite, blockedSlices };
+  // Timelines draw blocks only where this request was held: not while it waited anyway.
+  const held = othersRan.length
+    ? blockedSlices.filter(slice => overlapUs(othersRan, slice.startUs, slice.endUs) === 0)
+    : blockedSlices;
+  return { gap, cpuBySite, blockedSlices: held };
 }
 
 /** Binary search: the first sample whose end is after `time`. */

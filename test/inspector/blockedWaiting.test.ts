@@ -60,6 +60,10 @@ describe('blocked or waiting', () => {
     // Only a burn that held the thread when the timer was due can have delayed it.
     const blockedMs = msOf(causes, cause => cause.kind === 'blocked');
     assert.ok(blockedMs < 4 * BURN_MS, `blocked ${blockedMs} ms of ${othersCpuMs} ms`);
+    const drawnMs = request.cpuSlices
+      .filter(slice => slice.kind === 'blocked')
+      .reduce((sum, slice) => sum + (slice.endUs - slice.startUs) / 1000, 0);
+    assert.ok(drawnMs < 4 * BURN_MS, `the timeline draws ${drawnMs} ms of blocks`);
     const waitingMs = msOf(causes, cause => /other requests ran meanwhile/.test(cause.label));
     assert.ok(waitingMs > othersCpuMs / 2, `waiting while others ran: ${waitingMs} ms`);
     for (const gap of request.gaps) {
