@@ -36,7 +36,7 @@ function fileName(line: HotLine): string {
 }
 
 describe('line charges on recorded profiles', () => {
-  it('charges pbkdf2Sync and deflateSync to their two call lines, JSON.stringify to its line', () => {
+  it('charges pbkdf2Sync, deflateSync and JSON.stringify to their own call lines', () => {
     const analysis = analyzeSession(recordedSession('pbkdf2.cpuprofile', ['pbkdf2.js']));
     const lines = analysis.endpoints[0]?.hotLines.filter(line => fileName(line) === 'pbkdf2.js');
     const byLine = new Map(lines?.map(line => [line.line, line]));

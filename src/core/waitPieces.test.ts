@@ -168,7 +168,7 @@ describe('waitPieces', () => {
     assert.equal(ms('timer'), 40);
   });
 
-  it("counts the loop's short turnaround between two callbacks of a request as the request's", () => {
+  it("counts the loop's turnaround between two callbacks of a request as the request's", () => {
     const profile = makeProfile(
       [
         { id: 1, functionName: '(root)' },

@@ -146,7 +146,8 @@ function queuedCause(
   location: SourceLocation | undefined,
   threadpoolSize: number,
 ): GapCause {
-  const label = `threadpool busy: ${waitLabel(wait, location)} queued for one of ${threadpoolSize} threads`;
+  const queued = `queued for one of ${threadpoolSize} threads`;
+  const label = `threadpool busy: ${waitLabel(wait, location)} ${queued}`;
   const cause: GapCause = {
     kind: 'threadpool',
     ms: 0,
