@@ -15,6 +15,8 @@ import type { WindowTracker } from './windows';
 /** Plain CommonJS user code with marked lines (tsx would move this file's own positions). */
 const USER_FILE = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'waits', 'unitCalls.js');
 const USER_URL = pathToFileURL(USER_FILE).href;
+// A runtime path, so a plain require: an import would need a static specifier.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const user = require(USER_FILE) as {
   waitOnTimer(ms: number): Promise<void>;
   readThisFile(): Promise<Buffer>;
