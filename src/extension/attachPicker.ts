@@ -1,11 +1,12 @@
 /**
  * The attach quick pick: the running Node processes (pid, command line, cwd, inspector state,
- * listening ports), and an entry to type a `host:port` or WebSocket URL instead.
+ * listening ports), those running inside an open workspace folder first, and an entry to type a
+ * `host:port` or WebSocket URL instead.
  */
 import * as vscode from 'vscode';
 
 import type { NodeProcessInfo } from '../inspector/types';
-import { describeProcess } from './present';
+import { describeProcess, orderForWorkspace } from './present';
 
 interface ProcessItem extends vscode.QuickPickItem {
   target?: string;
@@ -32,8 +33,12 @@ export async function pickTarget(
 
   processes.then(
     list => {
+      const folders = (vscode.workspace.workspaceFolders ?? []).map(folder => folder.uri.fsPath);
       pick.items = [
-        ...list.map(info => ({ ...describeProcess(info), target: String(info.pid) })),
+        ...orderForWorkspace(list, folders).map(info => ({
+          ...describeProcess(info),
+          target: String(info.pid),
+        })),
         enter,
       ];
       pick.busy = false;

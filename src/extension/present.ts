@@ -35,6 +35,27 @@ export function describeProcess(info: NodeProcessInfo): {
   };
 }
 
+/**
+ * The picker's order: processes whose cwd is inside one of `folders` (the open workspace) first,
+ * each group by ascending pid. Pure, for tests.
+ */
+export function orderForWorkspace(
+  processes: readonly NodeProcessInfo[],
+  folders: readonly string[],
+): NodeProcessInfo[] {
+  const inWorkspace = (info: NodeProcessInfo) =>
+    info.cwd !== '' && folders.some(folder => isInside(info.cwd, folder));
+  const rank = (info: NodeProcessInfo) => (inWorkspace(info) ? 0 : 1);
+  return [...processes].sort((a, b) => rank(a) - rank(b) || a.pid - b.pid);
+}
+
+/** True when `path` is `folder` or below it (no prefix match: /srv/app2 is not in /srv/app). */
+function isInside(path: string, folder: string): boolean {
+  const base = folder.replace(/[\\/]+$/, '');
+  if (base === '') return true;
+  return path === base || path.startsWith(`${base}/`) || path.startsWith(`${base}\\`);
+}
+
 function shorten(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { test } from 'node:test';
-import { inspectorPortFromFlags, isNodeProcess, parseListeningSockets } from './processes';
+
+import {
+  inspectorPortFromFlags,
+  isNodeProcess,
+  listNodeProcesses,
+  parseListeningSockets,
+} from './processes';
 
 // Lines of /proc/net/tcp, cut after the inode column (the parser reads no further).
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid
@@ -41,4 +49,23 @@ test('isNodeProcess trusts the executable name, and errs on "no"', () => {
   assert.equal(isNodeProcess(facts('/usr/bin/sleep', 'sleep', ['sleep', '60'])), false);
   assert.equal(isNodeProcess(facts(undefined, 'node', ['/usr/bin/node', 'x.js'])), true);
   assert.equal(isNodeProcess(facts(undefined, 'npm', ['npm', 'start'])), false);
+});
+
+test('listNodeProcesses lists by ascending pid, numerically', async () => {
+  // Several idle Node children, so the list holds more than the machine happens to run.
+  const children = Array.from({ length: 3 }, () =>
+    spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' }),
+  );
+  try {
+    await Promise.all(children.map(child => once(child, 'spawn')));
+
+    const pids = (await listNodeProcesses()).map(info => info.pid);
+    for (const child of children) assert.ok(pids.includes(child.pid!), `pid ${child.pid} listed`);
+    assert.deepEqual(
+      pids,
+      [...pids].sort((a, b) => a - b),
+    );
+  } finally {
+    for (const child of children) child.kill();
+  }
 });

@@ -212,10 +212,13 @@ export async function inspectorPortOf(
   return listeningPorts.includes(DEFAULT_INSPECTOR_PORT) ? DEFAULT_INSPECTOR_PORT : undefined;
 }
 
-/** Numeric entries of /proc. */
+/** Numeric entries of /proc, ascending (readdir gives string order: '10' before '9'). */
 async function listPids(): Promise<number[]> {
   const names = await readdir('/proc').catch(() => [] as string[]);
-  return names.filter(name => /^\d+$/.test(name)).map(Number);
+  return names
+    .filter(name => /^\d+$/.test(name))
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 /** Every running Node process except this one, by ascending pid. */
