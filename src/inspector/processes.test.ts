@@ -8,6 +8,7 @@ import {
   isNodeProcess,
   listNodeProcesses,
   parseListeningSockets,
+  pidsOf,
 } from './processes';
 
 // Lines of /proc/net/tcp, cut after the inode column (the parser reads no further).
@@ -49,6 +50,10 @@ test('isNodeProcess trusts the executable name, and errs on "no"', () => {
   assert.equal(isNodeProcess(facts('/usr/bin/sleep', 'sleep', ['sleep', '60'])), false);
   assert.equal(isNodeProcess(facts(undefined, 'node', ['/usr/bin/node', 'x.js'])), true);
   assert.equal(isNodeProcess(facts(undefined, 'npm', ['npm', 'start'])), false);
+});
+
+test('pidsOf keeps the numeric /proc entries, in numeric order', () => {
+  assert.deepEqual(pidsOf(['self', '10', '9', '1000', 'net', '99', '2']), [2, 9, 10, 99, 1000]);
 });
 
 test('listNodeProcesses lists by ascending pid, numerically', async () => {

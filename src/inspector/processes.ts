@@ -212,9 +212,13 @@ export async function inspectorPortOf(
   return listeningPorts.includes(DEFAULT_INSPECTOR_PORT) ? DEFAULT_INSPECTOR_PORT : undefined;
 }
 
-/** Numeric entries of /proc, ascending (readdir gives string order: '10' before '9'). */
+/** Numeric entries of /proc. */
 async function listPids(): Promise<number[]> {
-  const names = await readdir('/proc').catch(() => [] as string[]);
+  return pidsOf(await readdir('/proc').catch(() => [] as string[]));
+}
+
+/** The pids among /proc entry names, ascending (readdir gives string order: '10' before '9'). */
+export function pidsOf(names: readonly string[]): number[] {
   return names
     .filter(name => /^\d+$/.test(name))
     .map(Number)
