@@ -68,11 +68,8 @@ export class TimelineApp {
   private onMessage(message: ToWebviewMessage): void {
     switch (message.type) {
       case 'snapshot':
-        this.model = message.model;
-        this.layout.setHeader(message.model);
-        this.renderAll();
+        this.showSnapshot(message.model);
         document.body.dataset.snapshot = String(message.model.requests.length);
-        if (this.pendingFocus !== undefined) this.focusRequest(this.pendingFocus);
         return;
       case 'update':
         this.applyUpdate(message);
@@ -87,6 +84,7 @@ export class TimelineApp {
         this.snippet.show(message.file, message.line, message.snippet);
         return;
       case 'status':
+        if (message.noSession) this.clearSession();
         this.layout.setStatus(message.live, message.message);
         return;
       case 'focusRequest':
@@ -101,9 +99,43 @@ export class TimelineApp {
     }
   }
 
+  /** Shows a whole session: its title, rows and totals replace all of the shown one's. */
+  private showSnapshot(model: TimelineModel): void {
+    // Request ids restart at 1 in every session: a selected id would name another request.
+    if (this.model && this.model.sessionId !== model.sessionId) this.state.requestId = undefined;
+    this.model = model;
+    this.layout.setHeader(model);
+    this.layout.setStatus(model.live, undefined);
+    this.renderAll();
+    document.body.dataset.snapshot = String(model.requests.length);
+    document.body.dataset.sessionId = model.sessionId ?? '';
+    if (this.pendingFocus !== undefined) this.focusRequest(this.pendingFocus);
+  }
+
+  /** The host holds no session: nothing of the last one stays on screen. */
+  private clearSession(): void {
+    this.model = undefined;
+    this.state.requestId = undefined;
+    this.layout.clearHeader();
+    this.endpoints.render([], this.state);
+    this.endpointPanel.render(undefined);
+    this.requests.render([], undefined);
+    this.waterfall.render(undefined);
+    this.flame.render(undefined);
+    document.body.dataset.snapshot = '0';
+    document.body.dataset.sessionId = '';
+  }
+
   private applyUpdate(message: Extract<ToWebviewMessage, { type: 'update' }>): void {
     const model = this.model;
     if (!model) return;
+
+    // An update of another session would merge its rows (same ids) into this one's: the host
+    // sends that session's snapshot instead, so this one is dropped.
+    if (message.sessionId !== model.sessionId) {
+      const text = `timeline: update of session ${String(message.sessionId)} dropped`;
+      return this.host.post({ type: 'log', level: 'debug', message: text });
+    }
 
     const byId = new Map(model.requests.map(r => [r.id, r]));
     for (const row of message.requests) byId.set(row.id, row);

@@ -63,6 +63,13 @@ export class Layout {
     if (t.idle) this.totals.textContent += ' · no CPU activity';
   }
 
+  /** Empties the title and the totals (no session is shown). */
+  clearHeader(): void {
+    this.title.textContent = '';
+    this.totals.textContent = '';
+    this.badge.hidden = true;
+  }
+
   setStatus(live: boolean, message: string | undefined): void {
     this.badge.hidden = !live;
     this.status.textContent = message ?? '';

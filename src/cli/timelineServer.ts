@@ -98,9 +98,10 @@ export async function startTimelineServer(
     });
   });
 
-  const lastRows = new Map<number, string>();
-  for (const row of source.current().model().requests) lastRows.set(row.id, JSON.stringify(row));
-  const listener = source.onDidChange(data => broadcastUpdate(clients, data, lastRows));
+  const first = source.current().model();
+  const sent: SentState = { sessionId: first.sessionId, rows: new Map() };
+  for (const row of first.requests) sent.rows.set(row.id, JSON.stringify(row));
+  const listener = source.onDidChange(data => broadcastUpdate(clients, data, sent));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -275,23 +276,37 @@ export async function readSnippet(
   return { file, line, firstLine, lines };
 }
 
-/** Sends the new endpoints and the requests that are new or changed to every client. */
-function broadcastUpdate(
-  clients: Set<WebSocket>,
-  data: TimelineData,
-  lastRows: Map<number, string>,
-) {
+/** What the clients were last sent: the session, and each request row as JSON by id. */
+interface SentState {
+  sessionId: string | undefined;
+  rows: Map<number, string>;
+}
+
+/**
+ * Sends the new endpoints and the requests that are new or changed to every client; a snapshot
+ * instead when the data is another session (its request ids would collide with the shown ones).
+ */
+function broadcastUpdate(clients: Set<WebSocket>, data: TimelineData, sent: SentState) {
   const model = data.model();
+  if (model.sessionId !== sent.sessionId) {
+    sent.sessionId = model.sessionId;
+    sent.rows = new Map(model.requests.map(row => [row.id, JSON.stringify(row)]));
+    const text = JSON.stringify({ type: 'snapshot', model } satisfies ToWebviewMessage);
+    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
+    return;
+  }
+
   const changed: RequestRow[] = [];
   for (const row of model.requests) {
     const text = JSON.stringify(row);
-    if (lastRows.get(row.id) === text) continue;
+    if (sent.rows.get(row.id) === text) continue;
 
-    lastRows.set(row.id, text);
+    sent.rows.set(row.id, text);
     changed.push(row);
   }
   const message: ToWebviewMessage = {
     type: 'update',
+    sessionId: model.sessionId,
     endpoints: model.endpoints,
     requests: changed,
     totals: model.totals,

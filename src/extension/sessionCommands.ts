@@ -149,7 +149,7 @@ async function profileNextRequest(extension: ExtensionContext, given?: string): 
       ),
   );
   if (!result.ok) return showError(result.error, extension.channel);
-  extension.timeline.show(result.request.id);
+  extension.timeline.show(result.request.id, result.sessionId);
 }
 
 /** The endpoint to wait for: '' for any, undefined when the user cancelled. */

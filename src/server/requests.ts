@@ -63,7 +63,7 @@ export function registerRequests(connection: Connection, host: SessionHost, logg
   );
 
   connection.onRequest(Methods.timelineData, (params: TimelineDataParams): TimelineDataResult => {
-    const timeline = host.timelineData();
+    const timeline = host.timelineData(params.sessionId);
     const result: TimelineDataResult = { state: host.state };
     if (!timeline) return result;
 
@@ -85,7 +85,7 @@ export function registerRequests(connection: Connection, host: SessionHost, logg
       try {
         const result = await host.profileNext(params.endpoint, timeoutMs, toCoreToken(token));
         return 'request' in result
-          ? { ok: true, request: result.request }
+          ? { ok: true, request: result.request, sessionId: result.sessionId }
           : { ok: false, error: result.error };
       } catch (error) {
         if (error instanceof CancellationError) throw error;

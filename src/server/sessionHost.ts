@@ -44,6 +44,8 @@ interface Live {
   label: string;
   /** Resolves when the inspector connection closed, for whatever reason. */
   closed: Promise<void>;
+  /** True until the first analysis of the current capture: that one starts a new session. */
+  freshCapture: boolean;
 }
 
 /**
@@ -56,12 +58,20 @@ const LIVE_KEEP_MS = 120_000;
 /** How long a failed snapshot waits to learn whether the target is gone, ms. */
 const CLOSE_CONFIRM_MS = 3000;
 
+/** Makes session ids of this server run unlike those of an earlier one (the panel outlives it). */
+const RUN_ID = Date.now().toString(36);
+
 export class SessionHost implements IDisposable {
   private readonly didChange = new EventEmitter<void>();
   private readonly didFail = new EventEmitter<GapscopeError>();
   private loaded: Loaded | undefined;
   private live: Live | undefined;
   private timeline: TimelineData | undefined;
+  /** Identity of the loaded session for the timeline; see `TimelineModel.sessionId`. */
+  private sessionId = `${RUN_ID}-0`;
+  private sessionCount = 0;
+  /** The last capture of Profile Next Request, kept viewable after the live capture resumed. */
+  private focused: TimelineData | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private progress = { samples: 0, requests: 0 };
 
@@ -100,8 +110,14 @@ export class SessionHost implements IDisposable {
     return state;
   }
 
-  /** The timeline host of the loaded session, built on first use. */
-  timelineData(): TimelineData | undefined {
+  /**
+   * The timeline host of the loaded session, built on first use; with `sessionId`, of that
+   * session: the loaded one or the kept Profile Next Request capture, else none.
+   */
+  timelineData(sessionId?: string): TimelineData | undefined {
+    if (sessionId !== undefined && sessionId !== this.sessionId) {
+      return this.focused?.sessionId === sessionId ? this.focused : undefined;
+    }
     if (!this.loaded) return undefined;
 
     this.timeline ??= new TimelineData(
@@ -109,6 +125,7 @@ export class SessionHost implements IDisposable {
       this.loaded.analysis,
       this.loaded.label,
       this.loaded.kind === 'live',
+      this.sessionId,
     );
     return this.timeline;
   }
@@ -133,6 +150,7 @@ export class SessionHost implements IDisposable {
       if (spec.value.kind === 'pid' && spec.value.pid === current) return undefined;
 
       await this.stopLive();
+      this.focused = undefined;
       const attached = await this.engine.attach(spec.value, { logger: this.logger }, token);
       if (!attached.ok) return attached.error;
 
@@ -150,6 +168,7 @@ export class SessionHost implements IDisposable {
   detach(): Promise<void> {
     return this.serialize(async () => {
       await this.stopLive();
+      this.focused = undefined;
       this.setLoaded(undefined);
     });
   }
@@ -161,6 +180,7 @@ export class SessionHost implements IDisposable {
       if (!loaded.ok) return loaded.error;
 
       await this.stopLive();
+      this.focused = undefined;
       try {
         const analysis = this.engine.analyze(loaded.value);
         const label = path.split(/[\\/]/).pop() ?? path;
@@ -187,13 +207,14 @@ export class SessionHost implements IDisposable {
 
   /**
    * Captures the next request of `endpoint` at the fine interval, then resumes the live capture.
-   * The fine capture's analysis becomes the current one, so the timeline can show the request.
+   * The fine capture's analysis becomes the current one, so the timeline can show the request;
+   * it is a session of its own (`sessionId`), kept viewable after the next live update.
    */
   profileNext(
     endpoint: string | undefined,
     timeoutMs: number,
     token: CancellationToken,
-  ): Promise<{ request: RequestAnalysis } | { error: GapscopeError }> {
+  ): Promise<{ request: RequestAnalysis; sessionId: string } | { error: GapscopeError }> {
     return this.serialize(async () => {
       const live = this.live;
       if (!live) return { error: badArgument('Attach to a process before profiling a request.') };
@@ -210,7 +231,8 @@ export class SessionHost implements IDisposable {
         });
         if ('request' in result) {
           this.setLoaded({ ...result, kind: 'live', label: live.label });
-          return { request: result.request };
+          this.focused = this.timelineData();
+          return { request: result.request, sessionId: this.sessionId };
         }
         return { error: result.error };
       } finally {
@@ -231,7 +253,7 @@ export class SessionHost implements IDisposable {
     const label = `pid ${inspector.pid}` + (/^\d+$/.test(target) ? '' : ` (${target})`);
     let markClosed = () => {};
     const closed = new Promise<void>(resolve => (markClosed = resolve));
-    const live: Live = { inspector, capture, store, label, closed };
+    const live: Live = { inspector, capture, store, label, closed, freshCapture: true };
     this.live = live;
     this.progress = { samples: 0, requests: 0 };
     this.watchCapture(live);
@@ -287,7 +309,9 @@ export class SessionHost implements IDisposable {
       const analysis = this.engine.analyze(session);
       // A capture that saw no request yet would wipe the marks the user is looking at.
       if (analysis.requests.length > 0 || !this.loaded) {
-        this.setLoaded({ session, analysis, kind: 'live', label: live.label });
+        const sameSession = !live.freshCapture;
+        live.freshCapture = false;
+        this.setLoaded({ session, analysis, kind: 'live', label: live.label }, sameSession);
       } else {
         this.didChange.fire();
       }
@@ -305,6 +329,7 @@ export class SessionHost implements IDisposable {
   private async restartLiveCapture(live: Live): Promise<void> {
     try {
       live.capture = await this.engine.startCapture(live.inspector, this.captureOptions());
+      live.freshCapture = true;
       this.watchCapture(live);
       this.scheduleTick(live);
     } catch (error) {
@@ -323,7 +348,7 @@ export class SessionHost implements IDisposable {
     live.store.dispose();
     this.live = undefined;
     if (this.loaded)
-      this.setLoaded({ ...this.loaded, kind: 'saved', label: `${live.label} (exited)` });
+      this.setLoaded({ ...this.loaded, kind: 'saved', label: `${live.label} (exited)` }, true);
     else this.didChange.fire();
     this.didFail.fire(targetExited(live.inspector.pid));
   }
@@ -338,7 +363,7 @@ export class SessionHost implements IDisposable {
     });
     await this.stopLive();
     if (this.loaded)
-      this.setLoaded({ ...this.loaded, kind: 'saved', label: `${live.label} (exited)` });
+      this.setLoaded({ ...this.loaded, kind: 'saved', label: `${live.label} (exited)` }, true);
     else this.didChange.fire();
     this.didFail.fire(targetExited(live.inspector.pid));
   }
@@ -360,9 +385,11 @@ export class SessionHost implements IDisposable {
     this.logger.info('session.live', 'detached', { pid: live.inspector.pid });
   }
 
-  private setLoaded(loaded: Loaded | undefined): void {
+  /** Loads `loaded`: a new session unless it is the same capture analysed again. */
+  private setLoaded(loaded: Loaded | undefined, sameSession = false): void {
     this.loaded = loaded;
     this.timeline = undefined;
+    if (!sameSession) this.sessionId = `${RUN_ID}-${++this.sessionCount}`;
     this.didChange.fire();
   }
 

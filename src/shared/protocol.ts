@@ -108,11 +108,15 @@ export type SaveSessionResult = { ok: true; path: string } | { ok: false; error:
  * Sent by the client on behalf of the timeline panel: the host side of the timeline runs in the
  * server (it needs the whole session), the extension only relays. `snapshot` asks for the view
  * model, `request` for one request's waterfall, `flame` for an aggregated call tree.
+ * `sessionId` (`TimelineModel.sessionId`) asks about that session: the current one, or the last
+ * capture of Profile Next Request, which the server keeps after the live capture resumed; any
+ * other id gets no answer (request ids of two sessions collide). Absent: the current session.
  */
-export type TimelineDataParams =
+export type TimelineDataParams = (
   | { query: 'snapshot' }
   | { query: 'request'; requestId: number }
-  | { query: 'flame'; scope: FlameScope };
+  | { query: 'flame'; scope: FlameScope }
+) & { sessionId?: string };
 export interface TimelineDataResult {
   state: SessionState;
   /** For `snapshot`; absent when no session is loaded. */
@@ -134,7 +138,13 @@ export interface ProfileNextRequestParams {
   timeoutMs?: number;
 }
 export type ProfileNextRequestResult =
-  { ok: true; request: RequestAnalysis } | { ok: false; error: GapscopeError };
+  | {
+      ok: true;
+      request: RequestAnalysis;
+      /** The fine capture's session, to open the timeline on it (see `TimelineDataParams`). */
+      sessionId?: string;
+    }
+  | { ok: false; error: GapscopeError };
 
 /** Sent by the client when the user changes a `gapscope.*` setting. */
 export type DidChangeSettingsParams = Partial<ServerSettings>;

@@ -29,13 +29,16 @@ export class TimelineData {
     readonly analysis: Analysis,
     readonly title: string,
     readonly live = false,
+    /** The session's identity for the webview (`TimelineModel.sessionId`), if the host has one. */
+    readonly sessionId?: string,
   ) {
     this.requestsById = new Map(analysis.requests.map(r => [r.id, r]));
   }
 
   /** The full snapshot the webview shows. */
   model(): TimelineModel {
-    return buildTimelineModel(this.analysis, this.title, this.live);
+    const model = buildTimelineModel(this.analysis, this.title, this.live);
+    return this.sessionId === undefined ? model : { sessionId: this.sessionId, ...model };
   }
 
   /** The waterfall of one request, or undefined for an unknown id. */

@@ -68,6 +68,13 @@ export interface RequestRow {
 
 /** The whole state a timeline shows, sent as a snapshot when the view becomes visible. */
 export interface TimelineModel {
+  /**
+   * Which session this is: changes whenever the host's session does (attach, open, the capture
+   * of Profile Next Request, each restart of the live capture), not on a live update of the same
+   * capture. Request ids restart at 1 in every capture, so rows of two sessions never mix: an
+   * `update` of another session is dropped. Absent for a host that only ever shows one session.
+   */
+  sessionId?: string;
   /** A title for the page: the target's command line or the session file name. */
   title: string;
   /** True while attached to a live target (updates follow). */
@@ -138,6 +145,8 @@ export type ToWebviewMessage =
   | { type: 'snapshot'; model: TimelineModel }
   | {
       type: 'update';
+      /** The session the update belongs to (`TimelineModel.sessionId`); another is dropped. */
+      sessionId?: string;
       /** Replaces the endpoint list. */
       endpoints: EndpointRow[];
       /** New or changed requests, matched by id. */
@@ -149,7 +158,13 @@ export type ToWebviewMessage =
   | { type: 'request'; id: number; detail: RequestDetail | undefined }
   | { type: 'flame'; id: number; flame: FlameData }
   | { type: 'snippet'; snippet: SourceSnippet | undefined; file: string; line: number }
-  | { type: 'status'; live: boolean; message?: string }
+  | {
+      type: 'status';
+      live: boolean;
+      message?: string;
+      /** True when the host holds no session any more: the view empties (nothing stale stays). */
+      noSession?: boolean;
+    }
   | {
       /**
        * Show this request: select its endpoint and the request, scroll it into view and show
