@@ -20,6 +20,7 @@ import {
   type SaveSessionResult,
   type TimelineDataResult,
 } from '../../src/shared/protocol';
+import type { TimelineModel } from '../../src/shared/webviewMessages';
 import { DEMO_ROOT, keepLoggingIn, startDemo, type Demo } from './demo';
 import { startLspClient, type LspClient } from './lspClient';
 
@@ -202,6 +203,9 @@ test('timeline data, save, detach (marks cleared) and reopen the saved session',
   const opened = await lsp.connection.sendRequest<OpenSessionResult>(Methods.openSession, { path });
   assert.ok(opened.ok, JSON.stringify(opened));
   assert.equal(opened.state.kind, 'saved');
+  const reloaded = await snapshot();
+  assert.ok(reloaded.model?.sessionId, 'the opened session has an id');
+  assert.notEqual(reloaded.model.sessionId, timeline.model!.sessionId, 'a new session id');
   const reopened = lsp.updates.at(-1)!;
   assert.ok(
     reopened.files.some(f => f.uri === AUTH_URI && f.lines.some(l => l.endpoint === 'POST /login')),
@@ -243,10 +247,47 @@ test('profile next request captures one POST /login, then live resumes', async (
       30_000,
     );
     assert.equal(resumed.state.pid, demo.pid);
+
+    // The resumed live capture is a new session; the fine one still answers by its id.
+    assert.ok(result.sessionId, 'the fine capture has a session id');
+    const current = await waitForSnapshot(m => m.sessionId !== result.sessionId, 30_000);
+    assert.ok(current.sessionId);
+    const kept = await lsp.connection.sendRequest<TimelineDataResult>(Methods.timelineData, {
+      query: 'request',
+      requestId: result.request.id,
+      sessionId: result.sessionId,
+    });
+    assert.equal(kept.detail?.row.url, result.request.url);
+    assert.equal(kept.detail?.row.durationMs, result.request.durationMs);
+    const stale = await lsp.connection.sendRequest<TimelineDataResult>(Methods.timelineData, {
+      query: 'snapshot',
+      sessionId: 'no-such-session',
+    });
+    assert.equal(stale.model, undefined, 'an unknown session gets no answer');
   } finally {
     await load.stop();
   }
 });
+
+function snapshot(): Promise<TimelineDataResult> {
+  return lsp.connection.sendRequest<TimelineDataResult>(Methods.timelineData, {
+    query: 'snapshot',
+  });
+}
+
+/** Asks for the snapshot until `condition` holds (each live update may change it). */
+async function waitForSnapshot(
+  condition: (model: TimelineModel) => boolean,
+  timeoutMs: number,
+): Promise<TimelineModel> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { model } = await snapshot();
+    if (model && condition(model)) return model;
+    assert.ok(Date.now() < deadline, 'the snapshot never met the condition');
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+}
 
 test('a target that dies while attached is reported, and the server survives it', async () => {
   const attached = await lsp.connection.sendRequest<AttachResult>(Methods.attach, {
