@@ -77,6 +77,10 @@ export class TimelinePanel implements vscode.Disposable {
     });
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage(message => void this.onMessage(message)),
+      // A hidden panel gets no refresh: catch up (maybe on another session) when it is shown.
+      panel.onDidChangeViewState(({ webviewPanel }) => {
+        if (webviewPanel.visible) void this.refresh();
+      }),
       panel.onDidDispose(() => {
         this.panel = undefined;
         this.ready = false;
