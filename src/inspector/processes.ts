@@ -197,8 +197,9 @@ export async function readNodeOptions(pid: number): Promise<string[]> {
 /**
  * The inspector port of a process when the inspector is open: a port a Gapscope process saw
  * appear after its signal, the port its flags name, or the default 9229 (SIGUSR1 from anyone
- * else opens it there), provided the process itself listens on it. A service of its own on 9229 would be
- * taken for an inspector here: attaching verifies the pid through the port before trusting it.
+ * else opens it there), provided the process itself listens on it. A service of its own on
+ * 9229 would be taken for an inspector here: attaching verifies the pid through the port before
+ * trusting it.
  */
 export async function inspectorPortOf(
   facts: ProcessFacts,
