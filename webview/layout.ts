@@ -57,8 +57,9 @@ export class Layout {
     this.title.textContent = model.title;
     this.badge.hidden = !model.live;
     const t = model.totals;
+    const counts = `${counted(t.requests, 'request')} · ${counted(t.samples, 'sample')}`;
     this.totals.textContent =
-      `${counted(t.requests, 'request')} · ${counted(t.samples, 'sample')} · ${formatMs(t.durationMs)} · ` +
+      `${counts} · ${formatMs(t.durationMs)} · ` +
       `${formatShare(t.attributedCpuShare)} of CPU attributed to requests`;
     if (t.idle) this.totals.textContent += ' · no CPU activity';
   }
