@@ -20,6 +20,7 @@ import {
 import { startLspClient, type LspClient } from '../test/server/lspClient';
 import { login } from '../test/server/demo';
 import { waitForPortsClosed } from './harness/inspectorPorts';
+import { demoStreams } from './harness/demoLoad';
 import { median, percentile, runLoad, type LoadStream } from './harness/load';
 import { processCpuMs, processRssMib } from './harness/procCpu';
 import { fixed, machine, machineLine, print, saveResults, table } from './harness/report';
@@ -34,32 +35,9 @@ const PBKDF2_LINE = AUTH_TEXT.split('\n').findIndex(l => l.includes('pbkdf2Sync(
 /** PBKDF2 rounds of the demo here: a login of tens of ms, so a compressed hour fits. */
 const ITERATIONS = 100_000;
 
-const LOGIN_BODY = JSON.stringify({ user: 'ada', password: 'correct horse battery staple' });
-
 /** The demo's mix at a fixed rate (about 100 requests/s). */
 function mix(withLogins: boolean): LoadStream[] {
-  const streams: LoadStream[] = [
-    { name: 'GET /profile', method: 'GET', paths: ['/profile'], connections: 2, rate: 60 },
-    { name: 'GET /report', method: 'GET', paths: ['/report'], connections: 1, rate: 5 },
-    {
-      name: 'GET /users/:id',
-      method: 'GET',
-      paths: ['/users/1', '/users/2', '/users/17', '/users/42'],
-      connections: 1,
-      rate: 30,
-    },
-  ];
-  if (withLogins) {
-    streams.push({
-      name: 'POST /login',
-      method: 'POST',
-      paths: ['/login'],
-      body: LOGIN_BODY,
-      connections: 1,
-      rate: 2,
-    });
-  }
-  return streams;
+  return demoStreams(withLogins ? 2 : 0);
 }
 
 /** Overrides of the server's settings for a run (`--update-ms`); none by default. */

@@ -20,6 +20,7 @@ import { neverCancelled } from '../src/core/lifecycle';
 import { listeningPortsOf } from '../src/inspector/processes';
 import type { SessionFile } from '../src/core/session';
 import { waitForPortsClosed } from './harness/inspectorPorts';
+import { demoStreams } from './harness/demoLoad';
 import { runLoad, median, type LoadStream } from './harness/load';
 import { processCpuMs } from './harness/procCpu';
 import { fixed, machine, machineLine, pct, print, saveResults, table } from './harness/report';
@@ -70,32 +71,12 @@ interface Scenario {
   streams: LoadStream[];
 }
 
-const LOGIN_BODY = JSON.stringify({ user: 'ada', password: 'correct horse battery staple' });
-
 function scenarios(lightRate: number): Scenario[] {
   return [
     {
       name: 'demo',
       start: () => startDemoTarget(),
-      streams: [
-        {
-          name: 'POST /login',
-          method: 'POST',
-          paths: ['/login'],
-          body: LOGIN_BODY,
-          connections: 1,
-          rate: 1,
-        },
-        { name: 'GET /profile', method: 'GET', paths: ['/profile'], connections: 2, rate: 60 },
-        { name: 'GET /report', method: 'GET', paths: ['/report'], connections: 1, rate: 5 },
-        {
-          name: 'GET /users/:id',
-          method: 'GET',
-          paths: ['/users/1', '/users/2', '/users/17', '/users/42'],
-          connections: 1,
-          rate: 30,
-        },
-      ],
+      streams: demoStreams(1),
     },
     {
       name: `light@${lightRate}`,

@@ -19,33 +19,14 @@ import type { Analysis } from '../src/core/model';
 import type { SessionFile } from '../src/core/session';
 import { attachToTarget } from '../src/inspector/attach';
 import { startCapture } from '../src/inspector/capture';
-import { median, runLoad, type LoadStream } from './harness/load';
+import { demoStreams } from './harness/demoLoad';
+import { median, runLoad } from './harness/load';
 import { processCpuMs } from './harness/procCpu';
 import { fixed, machine, machineLine, pct, print, saveResults, table } from './harness/report';
 import { startDemoTarget } from './harness/targets';
 
-const LOGIN_BODY = JSON.stringify({ user: 'ada', password: 'correct horse battery staple' });
-
 /** The overhead benchmark's demo mix (fixed rates, the demo's real PBKDF2 cost). */
-const STREAMS: LoadStream[] = [
-  {
-    name: 'POST /login',
-    method: 'POST',
-    paths: ['/login'],
-    body: LOGIN_BODY,
-    connections: 1,
-    rate: 1,
-  },
-  { name: 'GET /profile', method: 'GET', paths: ['/profile'], connections: 2, rate: 60 },
-  { name: 'GET /report', method: 'GET', paths: ['/report'], connections: 1, rate: 5 },
-  {
-    name: 'GET /users/:id',
-    method: 'GET',
-    paths: ['/users/1', '/users/42'],
-    connections: 1,
-    rate: 30,
-  },
-];
+const STREAMS = demoStreams(1);
 
 type Tool = 'plain' | 'cpu-prof' | 'gapscope';
 const TOOLS: Tool[] = ['plain', 'cpu-prof', 'gapscope'];

@@ -15,6 +15,7 @@ import { chromium, type Page } from 'playwright-core';
 
 import { DEMO_ROOT, keepLoggingIn, startDemo } from '../server/demo';
 import { ensureTools, packageExtension, startCodeServer } from './codeServer';
+import { CHROMIUM_ARGS } from '../webview/browser';
 
 const RESULTS = join(__dirname, '..', '..', 'test-results');
 const HOT_CALL = 'crypto.pbkdf2Sync(attempt';
@@ -67,15 +68,7 @@ test(
       executablePath: tools.chromium,
       headless: true,
       viewport: { width: 1400, height: 900 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     });
     cleanups.push(() => browser.close());
     const page = browser.pages()[0] ?? (await browser.newPage());

@@ -13,6 +13,20 @@ import type { TimelineData } from '../../src/shared/timelineModel';
 import type { FromWebviewMessage, ToWebviewMessage } from '../../src/shared/webviewMessages';
 
 export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Flags for Debian's Chromium as root in a sandboxed, offline machine: no sandbox, no GPU, and
+ * none of the background connections that the closed network would refuse.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Launches headless Chromium with a fresh temporary profile. */
@@ -23,15 +37,7 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
 }
 
