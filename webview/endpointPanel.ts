@@ -67,7 +67,8 @@ export class EndpointPanel {
 
 function figures(row: EndpointRow): string {
   return (
-    `${counted(row.count, 'request')} · p50 ${formatMs(row.p50Ms)} · p95 ${formatMs(row.p95Ms)} · ` +
+    `${counted(row.count, 'request')} · p50 ${formatMs(row.p50Ms)} · ` +
+    `p95 ${formatMs(row.p95Ms)} · ` +
     `p99 ${formatMs(row.p99Ms)} · CPU ${formatMs(row.cpuMsPerRequest)}/req · ` +
     `untraced ${formatShare(row.untracedShare)} · explained ${formatShare(row.explainedShare)}`
   );

@@ -181,8 +181,9 @@ describe('gapscope attach', () => {
     const alphaOwn = msOnLine(alpha, ALPHA_LINE);
     const betaOwn = msOnLine(beta, BETA_LINE);
     t.diagnostic(
-      `alpha: ${msOnLine(alpha, BETA_LINE).toFixed(1)} of ${alphaOwn.toFixed(1)} ms on beta's line; ` +
-        `beta: ${msOnLine(beta, ALPHA_LINE).toFixed(1)} of ${betaOwn.toFixed(1)} ms on alpha's`,
+      `alpha: ${msOnLine(alpha, BETA_LINE).toFixed(1)} of ${alphaOwn.toFixed(1)} ms ` +
+        `on beta's line; beta: ${msOnLine(beta, ALPHA_LINE).toFixed(1)} of ` +
+        `${betaOwn.toFixed(1)} ms on alpha's`,
     );
     assert.ok(msOnLine(alpha, BETA_LINE) < 0.05 * alphaOwn, JSON.stringify(alpha.hotLines));
     assert.ok(msOnLine(beta, ALPHA_LINE) < 0.05 * betaOwn, JSON.stringify(beta.hotLines));

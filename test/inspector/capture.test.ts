@@ -196,7 +196,7 @@ describe('startCapture', () => {
     assert.equal(await capture.stop(), file, 'stop after the end returns the same session');
   });
 
-  test('with keepMs, drops old chunks and what ended before them, keeps the recent ones', async t => {
+  test('with keepMs, drops old chunks and what ended before them, keeps recent ones', async t => {
     const fixture = await startFixture('httpServer.js');
     t.after(() => fixture.stop());
     const session = await attachTo(fixture);

@@ -91,7 +91,8 @@ export function describeRequest(request: RequestAnalysis): string {
   const causes = causesOf(request)
     .map(cause => `  ${cause.kind} ${cause.ms.toFixed(1)} ms ${cause.label}`)
     .join('\n');
-  return `${request.url}: ${request.durationMs.toFixed(1)} ms, explained ${request.explainedShare}\n${causes}`;
+  const head = `${request.url}: ${request.durationMs.toFixed(1)} ms`;
+  return `${head}, explained ${request.explainedShare}\n${causes}`;
 }
 
 /** Sends a GET and resolves once the first chunk of the body arrived; `done` settles at the end. */
