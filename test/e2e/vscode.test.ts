@@ -85,12 +85,18 @@ test(
     await page.locator('.view-line', { hasText: HOT_CALL }).waitFor({ timeout: 60_000 });
 
     await runCommand(page, 'Gapscope: Attach to Node Process…');
-    // Type only once the picker has the focus, or the pid lands in the editor.
+    // Type only once our picker has the focus, or the pid lands in the editor. (Its "Enter
+    // host:port" row goes last once the processes are listed, below the visible rows here.)
     await page
-      .locator('.quick-input-list .monaco-list-row', {
-        hasText: 'Enter host:port or WebSocket URL',
+      .locator('.quick-input-widget .quick-input-title', {
+        hasText: 'Gapscope: Attach to Node Process',
       })
       .waitFor({ timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.activeElement?.closest('.quick-input-widget') !== null,
+      undefined,
+      { timeout: 30_000 },
+    );
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: String(demo.pid) });
     await page.keyboard.type(String(demo.pid));
     await row.first().waitFor({ timeout: 30_000 });
