@@ -6,8 +6,8 @@
  * The pool is modelled first-in first-out over every request's pool jobs: a job starts running
  * when it was submitted or when the earliest of the pool's threads became free, whichever is
  * later. A thread counts as busy until its job's callback ran, so a loop blocked meanwhile
- * makes the queueing look a little longer than it was; jobs of no request are not recorded and
- * make it look shorter.
+ * makes the queueing look a little longer than it was. Jobs of no request (request 0) take
+ * their place in the pool but explain no request's time.
  */
 import type { GapCause, GapCauseKind, SourceLocation } from './model';
 import type { RecordedWait } from './session';

@@ -28,15 +28,45 @@ describe('a busy thread pool', () => {
       return { request, queuedMs: sum(queued), runningMs: sum(running), queued };
     });
 
-    // At least one hash waited for a thread while four others ran (a hash takes 15-100 ms
-    // here, by load), and that part is not charged to its own hash.
+    // At least one hash waited for a thread while four others ran, and that part is not
+    // charged to its own hash. A hash takes 15-100 ms here, by load, but the five requests
+    // reach the service up to ~16 ms apart on a loaded machine (seen once: the fifth queued
+    // 3.8 ms), so the floor is well above the pool's dispatch latency (0.2 ms), not a hash.
     const worst = busy.sort((a, b) => b.queuedMs - a.queuedMs)[0]!;
     const dump = busy.map(entry => describeRequest(entry.request)).join('\n');
-    assert.ok(worst.queuedMs >= 5, dump);
+    assert.ok(worst.queuedMs >= 2, dump);
     assert.ok(worst.runningMs <= worst.request.durationMs - worst.queuedMs + 1, dump);
     assert.ok(at(worst.queued[0]!, line), 'the queued job keeps its line');
     assert.match(worst.queued[0]!.hint ?? '', /UV_THREADPOOL_SIZE/);
     // Each hash's own run is still named, on its line.
     for (const entry of busy) assert.ok(entry.runningMs > 0, dump);
+  });
+});
+
+describe('a pool held by jobs of no request', () => {
+  it("names a request's queueing behind the service's own background hashes", async () => {
+    const { analysis } = await captureScenario(async port => {
+      // The reply comes once the background job has submitted its four hashes.
+      const started = await http(port, '/background-hashes');
+      assert.equal(started.status, 200, started.body);
+      assert.equal((await http(port, '/login-pbkdf2')).status, 200);
+    });
+
+    const login = analysis.requests.find(request => request.url === '/login-pbkdf2');
+    assert.ok(login, 'the login was captured');
+    const line = markedLine('auth.js', 'pbkdf2');
+    const causes = causesOf(login);
+    const sum = (match: (label: string) => boolean) =>
+      causes.filter(cause => match(cause.label)).reduce((total, cause) => total + cause.ms, 0);
+    const queuedMs = sum(label => label.startsWith('threadpool busy'));
+    const runningMs = sum(label => label.startsWith('PBKDF2REQUEST'));
+    // Four hashes of a login's size held all four threads: the login's hash waited for about
+    // one of them to finish, then ran as long. Without those jobs recorded, all of it would be
+    // charged to the login's own hash.
+    const dump = describeRequest(login);
+    assert.ok(queuedMs >= 0.3 * (queuedMs + runningMs), dump);
+    assert.ok(runningMs > 0, dump);
+    const queued = causes.find(cause => cause.label.startsWith('threadpool busy'));
+    assert.ok(queued && at(queued, line), dump);
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as asyncHooks from 'node:async_hooks';
+import * as crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { test } from 'node:test';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import type { RecordedWait } from '../../core/session';
+import { usesThreadpool } from '../../core/waitKinds';
 import type { AgentBatch } from './protocol';
 import { Recorder } from './recorder';
 import { WaitTracker } from './waits';
@@ -79,9 +81,11 @@ test('a timer and a file read of a request are recorded on their lines', async (
   for (const read of placed) {
     assert.equal(read.callSite?.line, markedLine('unit-fs'), JSON.stringify(read));
   }
+  // Of no request, only jobs of the thread pool are kept (a request's job queues behind them).
+  const others = recorded.filter(wait => wait.requestId !== 7);
   assert.ok(
-    recorded.every(wait => wait.requestId === 7),
-    'nothing of "no request" is kept',
+    others.every(wait => wait.requestId === 0 && usesThreadpool(wait) && !wait.callSite),
+    JSON.stringify(others),
   );
 });
 
@@ -117,4 +121,43 @@ test('a socket write waits for the next read, with the peer; disable restores wr
   assert.equal(sockets[0]!.peer, `127.0.0.1:${port}`);
   assert.equal(sockets[0]!.callSite?.line, markedLine('unit-write'));
   assert.ok(sockets[0]!.endUs - sockets[0]!.startUs >= 35_000);
+});
+
+test('a wait still pending when tracking stops is recorded as ending there', async () => {
+  const { tracker, windows, waits } = makeTracker();
+  tracker.enable();
+  let timer: Promise<void> | undefined;
+  try {
+    windows.current = 9;
+    timer = user.waitOnTimer(200);
+    windows.current = 0;
+    await sleep(30);
+  } finally {
+    tracker.disable();
+  }
+  const stoppedUs = performance.now() * 1000;
+  await timer;
+
+  const cut = waits().find(wait => wait.type === 'Timeout' && wait.callSite?.url === USER_URL);
+  assert.ok(cut, 'the pending timer was recorded');
+  assert.equal(cut.requestId, 9);
+  const lengthUs = cut.endUs - cut.startUs;
+  assert.ok(lengthUs >= 25_000 && lengthUs < 200_000, `${lengthUs} µs`);
+  assert.ok(cut.endUs <= stoppedUs, 'it ends when tracking stopped, not when the timer fired');
+});
+
+test('a sync hash is no wait, even when tracking stops after it', () => {
+  const { tracker, windows, waits } = makeTracker();
+  tracker.enable();
+  try {
+    windows.current = 4;
+    // Sync jobs fire `init` with the async type but never complete as a callback.
+    crypto.pbkdf2Sync('secret', 'salt', 1000, 32, 'sha256');
+    crypto.randomBytes(16);
+    windows.current = 0;
+  } finally {
+    tracker.disable();
+  }
+  const recorded = waits().filter(wait => wait.requestId === 4);
+  assert.deepEqual(recorded, [], JSON.stringify(recorded));
 });

@@ -7,11 +7,13 @@
  * A wait runs from the resource's `init` (or the write) to the `before` of its completion
  * callback (or the socket's next read). Stacks are captured only for the types that matter;
  * a resource created with no user frame on the stack (an addon's work item made inside the
- * package's own callback) takes the site of the tracked resource that triggered it.
+ * package's own callback) takes the site of the tracked resource that triggered it. Jobs of
+ * the thread pool started outside any request are kept too (request 0, no stack taken): the
+ * requests' jobs queue behind them.
  */
 import type * as AsyncHooks from 'node:async_hooks';
 import type { RecordedWait } from '../../core/session';
-import { waitKindOf, type WaitKind } from '../../core/waitKinds';
+import { usesThreadpool, waitKindOf, type WaitKind } from '../../core/waitKinds';
 import type { Recorder } from './recorder';
 import type { WindowTracker } from './windows';
 
@@ -35,6 +37,11 @@ interface PendingWait {
   site: CallSite | undefined;
   /** The resource (connect requests: address and port are set after `init`). */
   resource?: { address?: unknown; port?: unknown };
+  /**
+   * The resource, weakly: whether a wait still pending at the end is really pending (a sync
+   * `pbkdf2Sync` or `randomBytes` job fires `init` too but never completes as a callback).
+   */
+  handle?: WeakRef<object>;
   peer?: string;
 }
 
@@ -87,8 +94,7 @@ export class WaitTracker {
     this.hook = this.asyncHooks.createHook({
       init(asyncId, type, triggerAsyncId, resource) {
         try {
-          if (tracker.windows.current !== 0)
-            tracker.onInit(asyncId, type, triggerAsyncId, resource);
+          tracker.onInit(asyncId, type, triggerAsyncId, resource);
         } catch {
           // Tracking must never break the service.
         }
@@ -111,6 +117,10 @@ export class WaitTracker {
     this.hook = undefined;
     this.restoreWrite?.();
     this.restoreWrite = undefined;
+    // Waits still pending when the capture stops (a request cut by the end of the capture, or
+    // abandoned by its client) were being waited on until now: recorded as ending here.
+    for (const wait of this.pending.values()) if (stillPending(wait)) this.record(wait);
+    for (const wait of this.pendingReads.values()) this.record(wait);
     this.pending.clear();
     this.pendingReads.clear();
     this.sites.clear();
@@ -126,16 +136,24 @@ export class WaitTracker {
     }
     if (kind === null) return;
 
-    const site = this.captureSite() ?? this.sites.get(triggerAsyncId);
-    if (site) bounded(this.sites, MAX_SITES).set(asyncId, site);
+    const requestId = this.windows.current;
+    // Outside requests only the pool's jobs matter: a request's job queues behind them.
+    let site: CallSite | undefined;
+    if (requestId !== 0) {
+      site = this.captureSite() ?? this.sites.get(triggerAsyncId);
+      if (site) bounded(this.sites, MAX_SITES).set(asyncId, site);
+    } else if (!usesThreadpool({ type, kind })) {
+      return;
+    }
     const wait: PendingWait = {
-      requestId: this.windows.current,
+      requestId,
       type,
       kind,
       startMs: this.now(),
       site,
     };
     if (kind === 'socket') wait.resource = resource as PendingWait['resource'];
+    else wait.handle = new WeakRef(resource);
     bounded(this.pending, MAX_PENDING).set(asyncId, wait);
   }
 
@@ -259,6 +277,26 @@ const OWN_FILE = typeof __filename === 'string' ? __filename : undefined;
 function isUserFile(file: string): boolean {
   if (file.startsWith('node:') || file.includes('node_modules') || file === OWN_FILE) return false;
   return file.startsWith('/') || file.startsWith('file:') || /^[A-Za-z]:[\\/]/.test(file);
+}
+
+/**
+ * Whether a wait never completed is still pending: its resource is alive and waits for a
+ * completion callback (`ondone` of a crypto job, `oncomplete` of an fs, dns or connect request,
+ * an armed timer). A sync job (`pbkdf2Sync`) is the same resource type without a callback.
+ */
+function stillPending(wait: PendingWait): boolean {
+  if (!wait.handle) return true;
+
+  const resource = wait.handle.deref() as
+    | { ondone?: unknown; oncomplete?: unknown; _onTimeout?: unknown; _destroyed?: boolean }
+    | undefined;
+  if (!resource) return false;
+  if (wait.kind === 'timer')
+    return typeof resource._onTimeout === 'function' && !resource._destroyed;
+  // fs.promises requests and addons' work items carry no callback field but are async by
+  // nature: no sync call makes one.
+  if (wait.kind === 'native' || wait.type === 'FSREQPROMISE') return true;
+  return typeof resource.ondone === 'function' || typeof resource.oncomplete === 'function';
 }
 
 function peerOf(handle: SocketLike['_handle']): string | undefined {
