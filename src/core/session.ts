@@ -32,6 +32,15 @@ export interface SessionFile {
   spans: RecordedSpan[];
   /** Asynchronous operations requests waited on (threadpool, sockets, timers, fs, dns). */
   waits: RecordedWait[];
+  /**
+   * Stretches in which the JS thread was ready to run but the OS kept it waiting for a CPU
+   * (Linux only; absent in sessions of older versions and on other systems).
+   */
+  runDelays?: RecordedRunDelay[];
+  /** Garbage-collection pauses of the JS thread (absent in sessions of older versions). */
+  gcs?: RecordedGc[];
+  /** Stretches in which Gapscope's agent held the JS thread, flushing its records. */
+  agentPauses?: TimedInterval[];
   /** Sources and source maps of the user's scripts seen in the profiles, for offline reports. */
   scripts: ScriptRecord[];
 }
@@ -136,6 +145,28 @@ export interface RecordedWait {
   callSite?: { url: string; line: number; column: number; functionName?: string };
   /** For sockets: the peer, e.g. `127.0.0.1:6379`. */
   peer?: string;
+}
+
+/**
+ * Run-queue delay of the JS thread, from Linux's per-thread scheduler statistics: within
+ * `[startUs, endUs]` (the stretch between two window switches that the reading ended) the
+ * thread waited `delayUs` for a CPU while it had work to do.
+ */
+export interface RecordedRunDelay {
+  startUs: number;
+  endUs: number;
+  delayUs: number;
+}
+
+/** A stretch of time, µs on the target's hrtime clock. */
+export interface TimedInterval {
+  startUs: number;
+  endUs: number;
+}
+
+/** A garbage-collection pause of the JS thread, from the target's `gc` performance entries. */
+export interface RecordedGc extends TimedInterval {
+  kind: 'minor' | 'major' | 'incremental' | 'weak-callbacks' | 'other';
 }
 
 export interface ScriptRecord {

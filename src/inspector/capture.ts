@@ -15,9 +15,12 @@ import {
   type CaptureInfo,
   type RecordedRequest,
   type RecordedSpan,
+  type RecordedGc,
+  type RecordedRunDelay,
   type RecordedWait,
   type ScriptRecord,
   type SessionFile,
+  type TimedInterval,
 } from '../core/session';
 import {
   AGENT_BINDING_NAME,
@@ -100,6 +103,9 @@ class Capture implements ICapture {
   private readonly windows = { ts: [] as number[], req: [] as number[] };
   private readonly spans: RecordedSpan[] = [];
   private readonly waits: RecordedWait[] = [];
+  private readonly runDelays: RecordedRunDelay[] = [];
+  private readonly gcs: RecordedGc[] = [];
+  private readonly agentPauses: TimedInterval[] = [];
   private readonly notes: string[] = [];
   private readonly scriptCache = new Map<string, ScriptRecord>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -404,6 +410,9 @@ class Capture implements ICapture {
     }
     keepWhere(this.spans, span => span.endUs >= fromUs);
     keepWhere(this.waits, wait => wait.endUs >= fromUs);
+    keepWhere(this.runDelays, delay => delay.endUs >= fromUs);
+    keepWhere(this.gcs, gc => gc.endUs >= fromUs);
+    keepWhere(this.agentPauses, pause => pause.endUs >= fromUs);
   }
 
   private async flushAgent() {
@@ -431,6 +440,9 @@ class Capture implements ICapture {
     }
     for (const span of batch.spans) this.spans.push(span);
     for (const wait of batch.waits ?? []) this.waits.push(wait);
+    for (const delay of batch.runDelays ?? []) this.runDelays.push(delay);
+    for (const gc of batch.gcs ?? []) this.gcs.push(gc);
+    for (const pause of batch.agentPauses ?? []) this.agentPauses.push(pause);
     this.stats = batch.stats;
     this.reportProgressNow();
   }
@@ -468,7 +480,7 @@ class Capture implements ICapture {
     const urls = new Set(userScriptUrls(this.profiles));
     for (const wait of this.waits) if (wait.callSite) urls.add(wait.callSite.url);
     const scripts = await readScripts([...urls], this.logger, this.scriptCache);
-    return {
+    const session: SessionFile = {
       format: SESSION_FORMAT,
       version: SESSION_VERSION,
       target: {
@@ -487,6 +499,10 @@ class Capture implements ICapture {
       waits: [...this.waits],
       scripts,
     };
+    if (this.runDelays.length) session.runDelays = [...this.runDelays];
+    if (this.gcs.length) session.gcs = [...this.gcs];
+    if (this.agentPauses.length) session.agentPauses = [...this.agentPauses];
+    return session;
   }
 
   private tracking(): CaptureInfo['tracking'] {

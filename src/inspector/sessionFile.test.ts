@@ -107,6 +107,13 @@ function deepCases(): [string, unknown, RegExp][] {
     ],
     ['window text', { ...session, windows: { ts: ['1'], req: [1] } }, /windows\.ts\[0\] is not/],
     ['no capture', { ...session, capture: undefined }, /"capture" is missing/],
+    [
+      'run delay',
+      { ...session, runDelays: [{ startUs: 1, endUs: 2, delayUs: 'x' }] },
+      /runDelays\[0\]\.delayUs is not a number/,
+    ],
+    ['gc list', { ...session, gcs: {} }, /gcs is not a list/],
+    ['agent pause', { ...session, agentPauses: [{ startUs: 1 }] }, /agentPauses\[0\]\.endUs is/],
   ];
 }
 

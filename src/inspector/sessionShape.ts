@@ -57,8 +57,22 @@ function checkFile(value: unknown): void {
   checkWindows(value);
   list(value, 'spans').forEach((span, i) => checkTimed(span, `spans[${i}]`, 'name'));
   list(value, 'waits').forEach((wait, i) => checkTimed(wait, `waits[${i}]`, 'type'));
+  optionalList(value, 'runDelays', ['startUs', 'endUs', 'delayUs']);
+  optionalList(value, 'gcs', ['startUs', 'endUs']);
+  optionalList(value, 'agentPauses', ['startUs', 'endUs']);
   list(value, 'scripts').forEach((script, i) => {
     string(asObject(script, `scripts[${i}]`), 'url', `scripts[${i}]`);
+  });
+}
+
+/** A list absent from older sessions: when present, each item has these numbers. */
+function optionalList(file: Fields, key: string, numberKeys: string[]): void {
+  if (file[key] === undefined) return;
+
+  list(file, key).forEach((item, i) => {
+    const where = `${key}[${i}]`;
+    const fields = asObject(item, where);
+    for (const numberKey of numberKeys) number(fields, numberKey, where);
   });
 }
 

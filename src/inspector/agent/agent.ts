@@ -6,6 +6,8 @@
  */
 import type * as AsyncHooks from 'node:async_hooks';
 import type * as DiagnosticsChannel from 'node:diagnostics_channel';
+import type * as Fs from 'node:fs';
+import type * as PerfHooks from 'node:perf_hooks';
 import type * as Net from 'node:net';
 import type * as Url from 'node:url';
 import { threadpoolSizeOf } from '../../core/waitKinds';
@@ -13,7 +15,9 @@ import type { AgentStats } from '../../core/session';
 import type { AgentConfig, AgentInstallResult } from './protocol';
 import { AGENT_STATE_KEY } from './protocol';
 import { Recorder, measureClockOffset } from './recorder';
+import { GcTracker } from './gc';
 import { RequestTracker } from './requests';
+import { RunDelayTracker } from './runDelay';
 import { SpanTracker } from './spans';
 import { WaitTracker } from './waits';
 import { WindowTracker } from './windows';
@@ -55,6 +59,7 @@ export function install(config: AgentConfig, require: Require): AgentInstallResu
   const requests = new RequestTracker(channels, recorder, windows);
   const spans = new SpanTracker(recorder, windows, performance.timeOrigin);
   const waits = config.trackWaits ? makeWaitTracker(require, recorder, windows, now) : undefined;
+  const gcs = new GcTracker(require('perf_hooks') as typeof PerfHooks, recorder);
   const inspector = config.closeInspectorOnExpiry
     ? (require('inspector') as InspectorModule)
     : undefined;
@@ -64,7 +69,11 @@ export function install(config: AgentConfig, require: Require): AgentInstallResu
   requests.install();
   const tracer = spans.install();
   windows.enable();
+  if (config.trackWindows) {
+    windows.trackRunDelays(RunDelayTracker.open(require('fs') as typeof Fs, recorder, process.pid));
+  }
   waits?.enable();
+  gcs.enable();
   let tickedAt = now();
   const timer = setInterval(() => {
     try {
@@ -99,6 +108,7 @@ export function install(config: AgentConfig, require: Require): AgentInstallResu
     lease: () => ({ fresh: leaseFresh(), sinceRenewalMs: now() - renewedAt }),
     uninstall() {
       clearInterval(timer);
+      gcs.disable();
       waits?.disable();
       windows.disable();
       requests.uninstall();

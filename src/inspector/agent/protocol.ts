@@ -4,7 +4,14 @@
  *
  * Every time here is in microseconds on the target's hrtime clock (see core/session.ts).
  */
-import type { AgentStats, RecordedSpan, RecordedWait } from '../../core/session';
+import type {
+  AgentStats,
+  RecordedGc,
+  RecordedRunDelay,
+  RecordedSpan,
+  RecordedWait,
+  TimedInterval,
+} from '../../core/session';
 
 /** Key of the agent's state on the target's `globalThis` (a second install replaces the first). */
 export const AGENT_STATE_KEY = 'gapscope.agent';
@@ -86,5 +93,11 @@ export interface AgentBatch {
   spans: RecordedSpan[];
   /** Waits that ended since the last flush (`waits` tracking only; absent when none). */
   waits?: RecordedWait[];
+  /** Run-queue delays of the JS thread since the last flush (Linux; absent when none). */
+  runDelays?: RecordedRunDelay[];
+  /** Garbage-collection pauses since the last flush (absent when none). */
+  gcs?: RecordedGc[];
+  /** The agent's own earlier flushes (each is sent with the batch after it). */
+  agentPauses?: TimedInterval[];
   stats: AgentStats;
 }

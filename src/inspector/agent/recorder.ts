@@ -6,7 +6,14 @@
  * Stamps are `performance.now()` (ms) while buffered, converted to hrtime µs at flush with the
  * offset measured at install.
  */
-import type { AgentStats, RecordedSpan, RecordedWait } from '../../core/session';
+import type {
+  AgentStats,
+  RecordedGc,
+  RecordedRunDelay,
+  RecordedSpan,
+  RecordedWait,
+  TimedInterval,
+} from '../../core/session';
 import type { AgentBatch, AgentRequestEnd, AgentRequestStart } from './protocol';
 
 /** Request records buffered before a flush is forced. */
@@ -26,6 +33,10 @@ export class Recorder {
   private ends: AgentRequestEnd[] = [];
   private spans: RecordedSpan[] = [];
   private waits: RecordedWait[] = [];
+  private runDelays: RecordedRunDelay[] = [];
+  private gcs: RecordedGc[] = [];
+  /** The recorder's own flushes, sent with the next batch (a flush cannot time itself). */
+  private pauses: TimedInterval[] = [];
   private readonly switchTimes: Float64Array;
   private readonly switchRequests: Int32Array;
   private switchCount = 0;
@@ -84,6 +95,16 @@ export class Recorder {
     this.flushIfCrowded();
   }
 
+  recordRunDelay(delay: RecordedRunDelay): void {
+    this.runDelays.push(delay);
+    this.flushIfCrowded();
+  }
+
+  recordGc(gc: RecordedGc): void {
+    this.gcs.push(gc);
+    this.flushIfCrowded();
+  }
+
   /** Sends everything buffered as one batch. Never throws. */
   flush(): void {
     const began = this.now();
@@ -95,10 +116,16 @@ export class Recorder {
       stats: this.stats,
     };
     if (this.waits.length) batch.waits = this.waits;
+    if (this.runDelays.length) batch.runDelays = this.runDelays;
+    if (this.gcs.length) batch.gcs = this.gcs;
+    if (this.pauses.length) batch.agentPauses = this.pauses;
     this.starts = [];
     this.ends = [];
     this.spans = [];
     this.waits = [];
+    this.runDelays = [];
+    this.gcs = [];
+    this.pauses = [];
     this.stats.flushes++;
     try {
       if (!this.sinkBroken) this.sink(JSON.stringify(batch));
@@ -110,7 +137,9 @@ export class Recorder {
       this.stats.droppedSwitches += batch.windows.ts.length;
       this.stats.droppedRequests += batch.starts.length;
     }
-    this.stats.flushCpuUs += Math.round((this.now() - began) * 1000);
+    const ended = this.now();
+    this.stats.flushCpuUs += Math.round((ended - began) * 1000);
+    this.pauses.push({ startUs: this.toUs(began), endUs: this.toUs(ended) });
   }
 
   private takeSwitches(): AgentBatch['windows'] {
@@ -125,7 +154,13 @@ export class Recorder {
   }
 
   private flushIfCrowded() {
-    const records = this.starts.length + this.ends.length + this.spans.length + this.waits.length;
+    const records =
+      this.starts.length +
+      this.ends.length +
+      this.spans.length +
+      this.waits.length +
+      this.runDelays.length +
+      this.gcs.length;
     if (records >= MAX_BUFFERED_REQUEST_RECORDS) this.flush();
   }
 }

@@ -7,6 +7,7 @@
  */
 import type * as AsyncHooks from 'node:async_hooks';
 import type { Recorder } from './recorder';
+import { LONG_STRETCH_MS, type RunDelayTracker } from './runDelay';
 
 /** Where a resource carries the id of the request that created it. */
 const REQUEST_TAG = Symbol('gapscope.request');
@@ -22,6 +23,10 @@ export class WindowTracker {
    * others reuse later (a pooled client socket) must not charge their callbacks to it.
    */
   private ended = new Uint8Array(1024);
+  /** When the last switch was recorded (`performance.now()` ms). */
+  private switchedAt = 0;
+  /** Reads the thread's run-queue delay after long stretches (Linux only). */
+  private runDelays: RunDelayTracker | undefined;
 
   constructor(
     private readonly asyncHooks: typeof AsyncHooks,
@@ -67,6 +72,14 @@ export class WindowTracker {
   disable(): void {
     this.hook?.disable();
     this.hook = undefined;
+    this.runDelays?.close();
+    this.runDelays = undefined;
+  }
+
+  /** Reads the run-queue delay at the end of each long stretch from now on. */
+  trackRunDelays(tracker: RunDelayTracker | undefined): void {
+    this.runDelays = tracker;
+    this.switchedAt = this.now();
   }
 
   /** Records a switch to `requestId` when it differs from the running one. */
@@ -74,7 +87,12 @@ export class WindowTracker {
     if (requestId === this.current) return;
 
     this.current = requestId;
-    this.recorder.recordSwitch(this.now(), requestId);
+    const at = this.now();
+    if (this.runDelays && at - this.switchedAt >= LONG_STRETCH_MS) {
+      this.runDelays.read(this.switchedAt);
+    }
+    this.switchedAt = at;
+    this.recorder.recordSwitch(at, requestId);
   }
 
   /**
