@@ -7,7 +7,7 @@ import { attributeSamples, clipToRequest } from './attribution';
 import { type EndpointInput, type SiteTotal, backgroundHotLines, endpointStats } from './endpoints';
 import { FrameCategory } from './frames';
 import { classifyGap, complement, coveredIntervals, coveringSpans, spanViews } from './gaps';
-import type { GapContext } from './gaps';
+import type { GapContext, Interval } from './gaps';
 import { LineResolver } from './lines';
 import type { Analysis, CpuSlice, Gap, RequestAnalysis } from './model';
 import { NodeTimeTable } from './nodeTime';
@@ -69,6 +69,9 @@ export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {
     endpointOf: id => keys[indexById.get(id) ?? -1] ?? `request ${id}`,
     windows: session.windows,
     maxSampleUs: SAMPLE_TRUST_INTERVALS * Math.max(session.capture.samplingIntervalUs, 1000),
+    runDelays: [...(session.runDelays ?? [])].sort((a, b) => a.startUs - b.startUs),
+    gcPauses: unionOf(session.gcs ?? []),
+    agentPauses: unionOf(session.agentPauses ?? []),
   };
   const endpoints = new Map<string, EndpointInput>();
   const spansByRequest = groupBy(coveringSpans(session.spans), span => span.requestId);
@@ -111,6 +114,20 @@ export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {
     },
     notes: buildNotes(session, model, idle),
   };
+}
+
+/** The union of timed records as sorted, disjoint intervals. */
+function unionOf(records: readonly { startUs: number; endUs: number }[]): Interval[] {
+  const sorted = records
+    .filter(record => record.endUs > record.startUs)
+    .sort((a, b) => a.startUs - b.startUs);
+  const union: Interval[] = [];
+  for (const { startUs, endUs } of sorted) {
+    const last = union[union.length - 1];
+    if (last && startUs <= last[1]) last[1] = Math.max(last[1], endUs);
+    else union.push([startUs, endUs]);
+  }
+  return union;
 }
 
 /** `backgroundHotLines` when CPU outside requests was sampled on some line. */

@@ -70,6 +70,11 @@ export function threadpoolBusyHint(threads: number): string {
   );
 }
 
+/** The hint for time the JS thread was ready to run but had no CPU. */
+export const RUN_DELAY_HINT =
+  'The service had work ready but no CPU: other processes (or a container CPU quota) held ' +
+  'the cores. Not a code problem; fewer processes per core or more CPU removes it.';
+
 /** The hint for a wait of this async_hooks resource type, if any. */
 export function hintForWait(type: string): string | undefined {
   return PASSWORD_HASH.test(type) ? passwordHashWaitHint() : undefined;

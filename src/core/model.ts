@@ -147,6 +147,8 @@ export type GapCauseKind =
   | 'timer'
   | 'native'
   | 'other-cpu' // JS of no request (timers, background jobs)
+  | 'loop' // the event loop's turn between two callbacks of the request (nothing else ran)
+  | 'descheduled' // the JS thread was ready but the OS gave it no CPU (the run queue, Linux)
   | 'unsampled' // the profiler took no sample for a long stretch (a busy machine): unknown
   | 'idle'; // nothing known: the unexplained rest
 

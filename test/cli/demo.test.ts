@@ -96,17 +96,15 @@ describe('gapscope demo', () => {
       `${below.length} of ${requests.length} requests below 99% explained; worst ` +
         `${worst?.url} ${worst?.durationMs.toFixed(2)} ms at ${worst?.explainedShare.toFixed(3)}`,
     );
-    // The goal is 99% of every request. On a loaded 2-core machine a few short requests keep
-    // a few ms in which no JS of theirs ran and nothing they waited on was recorded (the
-    // process descheduled, or a wait not tracked): those stay "idle, unexplained".
-    assert.ok(below.length <= Math.max(2, 0.1 * requests.length), `${below.length} below 99%`);
+    // The goal is 99% of every request. Named now besides spans, CPU and waits: collections,
+    // the agent's flushes, the kernel's run-queue delay and the loop's turn between callbacks.
+    // On a loaded 2-core machine a request or three in ~600 still keep a few hundred µs in
+    // which the thread slept with nothing recorded (README, known limits).
+    assert.ok(below.length <= Math.max(3, 0.01 * requests.length), `${below.length} below 99%`);
     for (const endpoint of output.analysis.endpoints) {
       t.diagnostic(`${endpoint.key}: ${endpoint.explainedShare.toFixed(4)} explained`);
-      // The 99% goal holds for the endpoints of several ms and more. Sub-ms ones (GET /profile)
-      // weigh heavily the few ms a loaded machine leaves one of them with nothing sampled or
-      // recorded: seen from 0.886 to 0.99 in full-suite runs. Issue 5 stays open for that part
-      // of the goal (README, known limits); the floor here guards against losing more.
-      const floor = endpoint.meanMs >= 5 ? 0.99 : 0.8;
+      // Sub-ms endpoints (GET /profile) weigh those few hundred µs most: 0.989 seen at worst.
+      const floor = endpoint.meanMs >= 5 ? 0.99 : 0.98;
       assert.ok(endpoint.explainedShare >= floor, `${endpoint.key}: ${endpoint.explainedShare}`);
     }
   });
