@@ -130,10 +130,13 @@ describe('renderReport', () => {
       { kind: 'threadpool', label: 'PBKDF2REQUEST at src/auth.ts:41', msPerRequest: 90, hint },
       { kind: 'threadpool', label: 'threadpool busy: PBKDF2REQUEST', msPerRequest: 40, hint },
       { kind: 'socket', label: 'TCP 127.0.0.1:6379 from src/session.ts:18', msPerRequest: 5 },
+      { kind: 'descheduled', label: 'not scheduled', msPerRequest: 2 },
     ];
     const text = renderReport(base, session(), { cwd: CWD, color: false });
 
     assert.match(text, /threadpool +PBKDF2REQUEST at src\/auth\.ts:41 +90/);
+    // The longest kind still stands apart from its label.
+    assert.match(text, /descheduled +not scheduled +2/);
     assert.match(text, /socket +TCP 127\.0\.0\.1:6379 from src\/session\.ts:18 +5/);
     assert.equal(text.split('hint: All 4 threads').length - 1, 1, text);
   });

@@ -44,8 +44,8 @@ const REPORT_WIDTH = 100;
 const LOCATION_WIDTH = 40;
 const FUNCTION_WIDTH = 18;
 /** Columns of the untraced-time table. */
-const CAUSE_KIND_WIDTH = 11;
-const CAUSE_LABEL_WIDTH = 71;
+const CAUSE_KIND_WIDTH = 12;
+const CAUSE_LABEL_WIDTH = 70;
 
 /** Renders the whole report; ends with a newline. */
 export function renderReport(analysis: Analysis, session: SessionFile, options: ReportOptions) {
