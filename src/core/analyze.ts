@@ -373,7 +373,7 @@ function analyzeRequest(
   const blockedSlices: CpuSlice[] = [];
   let explainedUs = coveredUs;
   for (const interval of complement(covered, startUs, endUs)) {
-    const result = classifyGap(context, request.id, interval, waits);
+    const result = classifyGap(context, request.id, interval, waits, startUs);
     gaps.push(result.gap);
     for (const slice of result.blockedSlices) blockedSlices.push(slice);
     for (const [site, us] of result.cpuBySite) cpuBySite.set(site, (cpuBySite.get(site) ?? 0) + us);

@@ -168,6 +168,8 @@ export function classifyGap(
   requestId: number,
   interval: Interval,
   waits: readonly WaitPiece[],
+  /** When the request started: the agent switches to it in the same call (see splitByWindows). */
+  requestStartUs = NaN,
 ): GapResult {
   const [gapStart, gapEnd] = interval;
   const { model, sampleRequest, lines } = context;
@@ -259,7 +261,7 @@ export function classifyGap(
     }
   }
   const quiet = context.windows
-    ? splitByWindows(context, idle, requestId, runs, gapStart)
+    ? splitByWindows(context, idle, requestId, runs, gapStart, requestStartUs)
     : { intervals: idle, ownUs: 0, gcUs: 0, loopTurns: [] };
   gcUs += quiet.gcUs;
   // Another request's JS blocked this one only if this one had work ready when it ran (its
@@ -513,9 +515,11 @@ function splitByWindows(
   requestId: number,
   runs: OtherRun[],
   gapStart: number,
+  requestStartUs: number,
 ): Quiet {
   const windows = context.windows!;
   const gcPauses = context.gcPauses ?? [];
+  const runDelays = context.runDelays ?? [];
   const quiet: Interval[] = [];
   const loopTurns: Interval[] = [];
   let ownUs = 0;
@@ -534,14 +538,20 @@ function splitByWindows(
       const next = windows.ts[index + 1];
       const to = next === undefined ? end : Math.min(end, Math.max(from, next));
       if (to > from) {
-        const leadIn = from === gapStart && to - from <= MAX_BRIDGE_US && next === to;
+        // From the request's start to its first switch the agent runs in one synchronous call
+        // (it records both), so that stretch is the request's own execution, however long.
+        const leadIn =
+          next === to &&
+          (from === requestStartUs || (from === gapStart && to - from <= MAX_BRIDGE_US));
         const ownLeadIn = leadIn && windows.req[index + 1] === requestId;
         if (owner === 0 && (ownLeadIn || bridges(windows, index, requestId))) {
           own(from, to);
         } else if (owner === 0) {
           addInterval(quiet, from, to);
-          if (bridges(windows, index, requestId, LOOP_TURN_MAX_US))
-            addInterval(loopTurns, from, to);
+          // A turn stretched by the OS holding the thread is still a turn: the delay read at
+          // its end is named first, and what is left is the loop's own work.
+          const turnMaxUs = LOOP_TURN_MAX_US + delayOfStretch(runDelays, windows.ts[index] ?? 0);
+          if (bridges(windows, index, requestId, turnMaxUs)) addInterval(loopTurns, from, to);
         } else if (owner === requestId) own(from, to);
         else runs.push({ owner, startUs: from, endUs: to, bySite: new Map([[-1, to - from]]) });
       }
@@ -550,6 +560,19 @@ function splitByWindows(
     }
   }
   return { intervals: quiet, ownUs, gcUs, loopTurns };
+}
+
+/** The run-queue delay read at the end of the stretch that began at `startUs` (0: none). */
+function delayOfStretch(delays: readonly RecordedRunDelay[], startUs: number): number {
+  let low = 0;
+  let high = delays.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((delays[mid]?.startUs ?? 0) < startUs) low = mid + 1;
+    else high = mid;
+  }
+  const delay = delays[low];
+  return delay && delay.startUs === startUs ? delay.delayUs : 0;
 }
 
 /**

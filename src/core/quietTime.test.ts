@@ -113,6 +113,42 @@ describe('quiet time', () => {
     near(msOf(longCauses, 'idle'), 0.3, longCauses);
   });
 
+  it("counts the stretch from the request's start to its first switch as its own", () => {
+    // The agent records the start and the switch in one call: 120 µs between them (the OS
+    // stalled it) is still the request's execution.
+    const session = makeSession({
+      profiles: [idleProfile()],
+      requests: [makeRequest(1, '/a', 0, 1_000)],
+      windows: { ts: [120, 1_000], req: [1, 0] },
+    });
+    const causes = causesOf(session);
+    near(msOf(causes, 'cpu'), 1, causes);
+    near(msOf(causes, 'idle'), 0, causes);
+
+    // Another request's switch first: the lead-in is not this one's.
+    const other = makeSession({
+      profiles: [idleProfile()],
+      requests: [makeRequest(1, '/a', 0, 1_000), makeRequest(2, '/b', 0, 50)],
+      windows: { ts: [0, 50, 120, 1_000], req: [2, 0, 1, 0] },
+    });
+    const otherCauses = causesOf(other);
+    near(msOf(otherCauses, 'cpu'), 0.88, otherCauses);
+  });
+
+  it("calls what the run-queue delay leaves of a stretched turn the loop's", () => {
+    // 1.2 ms between two callbacks, 1 ms of it waiting for a CPU: 0.2 ms of loop work.
+    const session = makeSession({
+      profiles: [idleProfile()],
+      requests: [makeRequest(1, '/a', 0, 2_000)],
+      windows: { ts: [0, 400, 1_600, 2_000], req: [1, 0, 1, 0] },
+      runDelays: [{ startUs: 400, endUs: 1_620, delayUs: 1_000 }],
+    });
+    const causes = causesOf(session);
+    near(msOf(causes, 'descheduled'), 1, causes);
+    near(msOf(causes, 'loop'), 0.2, causes);
+    near(msOf(causes, 'idle'), 0, causes);
+  });
+
   it('lets a recorded wait explain a short stretch before the loop does', () => {
     const session = makeSession({
       profiles: [idleProfile()],
