@@ -539,10 +539,10 @@ function splitByWindows(
       const to = next === undefined ? end : Math.min(end, Math.max(from, next));
       if (to > from) {
         // From the request's start to its first switch the agent runs in one synchronous call
-        // (it records both), so that stretch is the request's own execution, however long.
-        const leadIn =
-          next === to &&
-          (from === requestStartUs || (from === gapStart && to - from <= MAX_BRIDGE_US));
+        // (it records both), so that stretch is the request's own execution; a long one is
+        // the OS holding the thread there, left to the run-queue readings.
+        const leadInMaxUs = from === requestStartUs ? LOOP_TURN_MAX_US : MAX_BRIDGE_US;
+        const leadIn = next === to && from === gapStart && to - from <= leadInMaxUs;
         const ownLeadIn = leadIn && windows.req[index + 1] === requestId;
         if (owner === 0 && (ownLeadIn || bridges(windows, index, requestId))) {
           own(from, to);

@@ -114,8 +114,8 @@ describe('quiet time', () => {
   });
 
   it("counts the stretch from the request's start to its first switch as its own", () => {
-    // The agent records the start and the switch in one call: 120 µs between them (the OS
-    // stalled it) is still the request's execution.
+    // The agent records the start and the switch in one call: 120 µs between them (a stall
+    // no counter explains) is still the request's execution.
     const session = makeSession({
       profiles: [idleProfile()],
       requests: [makeRequest(1, '/a', 0, 1_000)],
