@@ -115,7 +115,7 @@ export class RequestTracker {
       ...(route !== undefined ? { route } : {}),
     });
     this.windows.untagSocket(socket, open.id);
-    this.windows.markEnded(open.id);
+    this.windows.markEnded(open.id, aborted);
     // What runs after the end in this same callback (socket shutdown, 'finish' listeners) is
     // no longer the request's.
     if (this.windows.current === open.id) this.windows.switchTo(0);

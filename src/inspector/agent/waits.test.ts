@@ -36,7 +36,10 @@ function makeTracker() {
   const batches: AgentBatch[] = [];
   const now = () => performance.now();
   const recorder = new Recorder(text => batches.push(JSON.parse(text)), now, 0, 64);
-  const windows = { current: 0 } as WindowTracker;
+  const windows = {
+    current: 0,
+    inFlightOrAborted: (requestId: number) => requestId !== 0,
+  } as WindowTracker;
   const prototype = net.Socket.prototype as unknown as { write(...args: unknown[]): unknown };
   const toUrl = (file: string) => (file.startsWith('file:') ? file : pathToFileURL(file).href);
   const tracker = new WaitTracker(asyncHooks, recorder, windows, now, toUrl, prototype);
@@ -160,4 +163,43 @@ test('a sync hash is no wait, even when tracking stops after it', () => {
   }
   const recorded = waits().filter(wait => wait.requestId === 4);
   assert.deepEqual(recorded, [], JSON.stringify(recorded));
+});
+
+test('sync jobs, however many, never crowd out a real pending wait', async () => {
+  const { tracker, windows, waits } = makeTracker();
+  tracker.enable();
+  try {
+    windows.current = 6;
+    const hash = new Promise(resolve =>
+      crypto.pbkdf2('secret', 'salt', 50_000, 32, 'sha256', resolve),
+    );
+    // More sync jobs than the pending table holds, in one go and outside any request.
+    windows.current = 0;
+    for (let i = 0; i < 6000; i++) crypto.randomBytes(8);
+    await hash;
+  } finally {
+    tracker.disable();
+  }
+  const hashes = waits().filter(wait => wait.type === 'PBKDF2REQUEST');
+  assert.equal(hashes.length, 1, JSON.stringify(hashes));
+  assert.equal(hashes[0]!.requestId, 6);
+});
+
+test("outside requests an AsyncResource is no pool job; Node's own pool jobs are", async () => {
+  const { tracker, windows, waits } = makeTracker();
+  tracker.enable();
+  try {
+    windows.current = 0;
+    new asyncHooks.AsyncResource('BackgroundTask');
+    await new Promise(resolve => crypto.pbkdf2('job', 'salt', 1000, 32, 'sha256', resolve));
+  } finally {
+    tracker.disable();
+  }
+  const recorded = waits();
+  assert.ok(
+    recorded.every(wait => wait.type !== 'BackgroundTask'),
+    JSON.stringify(recorded),
+  );
+  const job = recorded.find(wait => wait.type === 'PBKDF2REQUEST');
+  assert.equal(job?.requestId, 0, JSON.stringify(recorded));
 });

@@ -68,6 +68,13 @@ interface V8CallSite {
 export class WaitTracker {
   private hook: AsyncHooks.AsyncHook | undefined;
   private readonly pending = new Map<number, PendingWait>();
+  /**
+   * The last job made whose completion callback is set right after it is made (`ondone`,
+   * `oncomplete`), 0 when none: checked as soon as anything else happens (the next resource, the
+   * next callback), when a sync job (`pbkdf2Sync`, made without one) is dropped before such
+   * jobs can crowd real waits out of `pending`.
+   */
+  private unconfirmed = 0;
   /** Socket handle -> the wait from the first unanswered write to the next read. */
   private readonly pendingReads = new Map<object, PendingWait>();
   private readonly sites = new Map<number, CallSite>();
@@ -101,6 +108,7 @@ export class WaitTracker {
       },
       before(asyncId) {
         try {
+          if (tracker.unconfirmed !== 0) tracker.dropSyncJob();
           if (tracker.pending.size !== 0) tracker.onBefore(asyncId);
           if (tracker.pendingReads.size !== 0) tracker.onRead(executionAsyncResource());
         } catch {
@@ -117,16 +125,22 @@ export class WaitTracker {
     this.hook = undefined;
     this.restoreWrite?.();
     this.restoreWrite = undefined;
-    // Waits still pending when the capture stops (a request cut by the end of the capture, or
-    // abandoned by its client) were being waited on until now: recorded as ending here.
-    for (const wait of this.pending.values()) if (stillPending(wait)) this.record(wait);
-    for (const wait of this.pendingReads.values()) this.record(wait);
+    // Waits of requests still in flight (or abandoned by their client) when the capture stops
+    // were being waited on until now: recorded as ending here.
+    if (this.unconfirmed !== 0) this.dropSyncJob();
+    for (const wait of this.pending.values()) {
+      if (this.windows.inFlightOrAborted(wait.requestId) && stillPending(wait)) this.record(wait);
+    }
+    for (const wait of this.pendingReads.values()) {
+      if (this.windows.inFlightOrAborted(wait.requestId)) this.record(wait);
+    }
     this.pending.clear();
     this.pendingReads.clear();
     this.sites.clear();
   }
 
   private onInit(asyncId: number, type: string, triggerAsyncId: number, resource: object) {
+    if (this.unconfirmed !== 0) this.dropSyncJob();
     let kind = this.kinds.get(type);
     if (kind === undefined) {
       kind = waitKindOf(type) ?? null;
@@ -142,7 +156,9 @@ export class WaitTracker {
     if (requestId !== 0) {
       site = this.captureSite() ?? this.sites.get(triggerAsyncId);
       if (site) bounded(this.sites, MAX_SITES).set(asyncId, site);
-    } else if (!usesThreadpool({ type, kind })) {
+    } else if (kind === 'native' || !usesThreadpool({ type, kind })) {
+      // An addon's work item and an AsyncResource look alike: outside requests, only Node's
+      // own pool jobs are known to be jobs.
       return;
     }
     const wait: PendingWait = {
@@ -155,6 +171,14 @@ export class WaitTracker {
     if (kind === 'socket') wait.resource = resource as PendingWait['resource'];
     else wait.handle = new WeakRef(resource);
     bounded(this.pending, MAX_PENDING).set(asyncId, wait);
+    if (hasCallbackField(type)) this.unconfirmed = asyncId;
+  }
+
+  /** Drops the last job made if it got no completion callback: a sync one. */
+  private dropSyncJob() {
+    const wait = this.pending.get(this.unconfirmed);
+    if (wait && !awaitsCallback(wait)) this.pending.delete(this.unconfirmed);
+    this.unconfirmed = 0;
   }
 
   private onBefore(asyncId: number) {
@@ -280,23 +304,39 @@ function isUserFile(file: string): boolean {
 }
 
 /**
- * Whether a wait never completed is still pending: its resource is alive and waits for a
- * completion callback (`ondone` of a crypto job, `oncomplete` of an fs, dns or connect request,
- * an armed timer). A sync job (`pbkdf2Sync`) is the same resource type without a callback.
+ * Resource types that get their completion callback as a field right after they are made: a
+ * crypto job's `ondone` (`PBKDF2REQUEST`, `RANDOMBYTESREQUEST`…), an fs or dns request's
+ * `oncomplete`. The sync forms make the same resources without it.
+ */
+function hasCallbackField(type: string): boolean {
+  return type.endsWith('REQUEST') || type === 'FSREQCALLBACK' || type.endsWith('INFOREQWRAP');
+}
+
+type CallbackFields = { ondone?: unknown; oncomplete?: unknown };
+
+/** Whether a job of such a type waits for a completion callback (its resource still alive). */
+function awaitsCallback(wait: PendingWait): boolean {
+  const resource = wait.handle?.deref() as CallbackFields | undefined;
+  if (!resource) return false;
+  return typeof resource.ondone === 'function' || typeof resource.oncomplete === 'function';
+}
+
+/**
+ * Whether a wait that never completed is still pending when the capture stops: a job that
+ * waits for its completion callback, an armed timer; other kinds (fs.promises requests, an
+ * addon's work) carry no such field and count while their resource lives.
  */
 function stillPending(wait: PendingWait): boolean {
   if (!wait.handle) return true;
+  if (hasCallbackField(wait.type)) return awaitsCallback(wait);
 
   const resource = wait.handle.deref() as
-    | { ondone?: unknown; oncomplete?: unknown; _onTimeout?: unknown; _destroyed?: boolean }
-    | undefined;
+    { _onTimeout?: unknown; _destroyed?: boolean } | undefined;
   if (!resource) return false;
-  if (wait.kind === 'timer')
+  if (wait.kind === 'timer') {
     return typeof resource._onTimeout === 'function' && !resource._destroyed;
-  // fs.promises requests and addons' work items carry no callback field but are async by
-  // nature: no sync call makes one.
-  if (wait.kind === 'native' || wait.type === 'FSREQPROMISE') return true;
-  return typeof resource.ondone === 'function' || typeof resource.oncomplete === 'function';
+  }
+  return true;
 }
 
 function peerOf(handle: SocketLike['_handle']): string | undefined {

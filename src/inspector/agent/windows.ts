@@ -12,6 +12,13 @@ import { LONG_STRETCH_MS, type RunDelayTracker } from './runDelay';
 /** Where a resource carries the id of the request that created it. */
 const REQUEST_TAG = Symbol('gapscope.request');
 
+/** Idle time of a stretch below this (µs) is not recorded: too little to explain anything. */
+const MIN_LOOP_IDLE_US = 5;
+
+/** `ended` values of a request that finished, or whose client went away first. */
+const ENDED = 1;
+const ABORTED = 2;
+
 type Tagged = { [REQUEST_TAG]?: number; socket?: Tagged | null };
 
 export class WindowTracker {
@@ -19,14 +26,18 @@ export class WindowTracker {
   current = 0;
   private hook: AsyncHooks.AsyncHook | undefined;
   /**
-   * One byte per request id, 1 once the request ended: a resource a request created and
-   * others reuse later (a pooled client socket) must not charge their callbacks to it.
+   * One byte per request id, ENDED or ABORTED once the request ended: a resource a request
+   * created and others reuse later (a pooled client socket) must not charge their callbacks to
+   * it.
    */
   private ended = new Uint8Array(1024);
   /** When the last switch was recorded (`performance.now()` ms). */
   private switchedAt = 0;
   /** Reads the thread's run-queue delay after long stretches (Linux only). */
   private runDelays: RunDelayTracker | undefined;
+  /** libuv's cumulative idle time of the loop, ms, and its value at the last switch. */
+  private loopIdleMs: (() => number) | undefined;
+  private idleAtMs = 0;
 
   constructor(
     private readonly asyncHooks: typeof AsyncHooks,
@@ -53,7 +64,7 @@ export class WindowTracker {
       before() {
         try {
           const requestId = requestOf(executionAsyncResource() as Tagged);
-          tracker.switchTo(tracker.ended[requestId] === 1 ? 0 : requestId);
+          tracker.switchTo(tracker.ended[requestId]! > 0 ? 0 : requestId);
         } catch {
           // Never let tracking break the service.
         }
@@ -82,12 +93,36 @@ export class WindowTracker {
     this.switchedAt = this.now();
   }
 
+  /**
+   * Records, at each switch, how long the event loop sat idle in its poll since the last one
+   * (`idleMs`: libuv's cumulative idle time, ms; about 30 ns a reading).
+   */
+  trackLoopIdle(idleMs: () => number): void {
+    this.loopIdleMs = idleMs;
+    this.idleAtMs = idleMs();
+    this.switchedAt = this.now();
+  }
+
+  /** Records the loop's idle time of the stretch ending at `at` when there was some. */
+  private readLoopIdle(at: number) {
+    const idleMs = this.loopIdleMs!();
+    const idleUs = (idleMs - this.idleAtMs) * 1000;
+    this.idleAtMs = idleMs;
+    if (idleUs < MIN_LOOP_IDLE_US) return;
+    this.recorder.recordLoopIdle({
+      startUs: this.recorder.toUs(this.switchedAt),
+      endUs: this.recorder.toUs(at),
+      idleUs: Math.round(idleUs),
+    });
+  }
+
   /** Records a switch to `requestId` when it differs from the running one. */
   switchTo(requestId: number): void {
     if (requestId === this.current) return;
 
     this.current = requestId;
     const at = this.now();
+    if (this.loopIdleMs) this.readLoopIdle(at);
     if (this.runDelays && at - this.switchedAt >= LONG_STRETCH_MS) {
       this.runDelays.read(this.switchedAt);
     }
@@ -103,14 +138,22 @@ export class WindowTracker {
     if (socket) (socket as Tagged)[REQUEST_TAG] = requestId;
   }
 
-  /** Notes that a request ended: callbacks of resources it created no longer count for it. */
-  markEnded(requestId: number): void {
+  /**
+   * Notes that a request ended (`aborted`: its client went away first): callbacks of resources
+   * it created no longer count for it.
+   */
+  markEnded(requestId: number, aborted = false): void {
     if (requestId >= this.ended.length) {
       const grown = new Uint8Array(Math.max(this.ended.length * 2, requestId + 1));
       grown.set(this.ended);
       this.ended = grown;
     }
-    this.ended[requestId] = 1;
+    this.ended[requestId] = aborted ? ABORTED : ENDED;
+  }
+
+  /** True for a request not finished yet, or abandoned by its client (0, no request: false). */
+  inFlightOrAborted(requestId: number): boolean {
+    return requestId !== 0 && this.ended[requestId] !== ENDED;
   }
 
   /** Unmarks a socket whose request ended (keep-alive: the next request is not known yet). */
