@@ -147,7 +147,7 @@ describe('renderReport', () => {
     assert.match(text, /Sampling every 1000 µs · tracking: windows/);
     assert.match(
       text,
-      /Agent cost in the target: 12\.0 ms CPU in 50 flushes \(<1% of the window\)/,
+      /Agent flushes held the JS thread 12\.0 ms in 50 flushes \(<1% of the window\)/,
     );
     assert.match(text, /note: another client was already profiling/);
   });

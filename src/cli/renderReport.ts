@@ -109,10 +109,11 @@ function renderHeader(analysis: Analysis, session: SessionFile, c: Colors): stri
 
   const stats = capture.agentStats;
   if (stats) {
-    const cpuMs = stats.flushCpuUs / 1000;
-    const share = totals.durationMs > 0 ? cpuMs / totals.durationMs : 0;
+    // Wall time on the JS thread: on a starved machine it includes time the OS held it.
+    const heldMs = stats.flushCpuUs / 1000;
+    const share = totals.durationMs > 0 ? heldMs / totals.durationMs : 0;
     lines.push(
-      `Agent cost in the target: ${formatMs(cpuMs)} ms CPU in ${stats.flushes} flushes ` +
+      `Agent flushes held the JS thread ${formatMs(heldMs)} ms in ${stats.flushes} flushes ` +
         `(${formatShare(share)} of the window)`,
     );
   }

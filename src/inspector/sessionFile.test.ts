@@ -114,6 +114,22 @@ function deepCases(): [string, unknown, RegExp][] {
     ],
     ['gc list', { ...session, gcs: {} }, /gcs is not a list/],
     ['agent pause', { ...session, agentPauses: [{ startUs: 1 }] }, /agentPauses\[0\]\.endUs is/],
+    ['inverted', { ...session, gcs: [{ startUs: 9, endUs: 2 }] }, /gcs\[0\]\.endUs is before/],
+    [
+      'negative delay',
+      { ...session, runDelays: [{ startUs: 1, endUs: 2, delayUs: -5 }] },
+      /runDelays\[0\]\.delayUs is out of range/,
+    ],
+    [
+      'huge delay',
+      { ...session, runDelays: [{ startUs: 1, endUs: 2, delayUs: 1e12 }] },
+      /runDelays\[0\]\.delayUs is out of range/,
+    ],
+    [
+      'idle past its stretch',
+      { ...session, loopIdle: [{ startUs: 0, endUs: 100, idleUs: 5000 }] },
+      /loopIdle\[0\]\.idleUs is out of range/,
+    ],
   ];
 }
 

@@ -57,22 +57,44 @@ function checkFile(value: unknown): void {
   checkWindows(value);
   list(value, 'spans').forEach((span, i) => checkTimed(span, `spans[${i}]`, 'name'));
   list(value, 'waits').forEach((wait, i) => checkTimed(wait, `waits[${i}]`, 'type'));
-  optionalList(value, 'runDelays', ['startUs', 'endUs', 'delayUs']);
-  optionalList(value, 'gcs', ['startUs', 'endUs']);
-  optionalList(value, 'agentPauses', ['startUs', 'endUs']);
+  // What held the thread: stretches in order, amounts no longer than they can be.
+  const captureUs = Number(capture.endUs) - Number(capture.startUs);
+  optionalStretches(value, 'runDelays', 'delayUs', () => Math.max(0, captureUs));
+  optionalStretches(value, 'gcs', undefined, () => 0);
+  optionalStretches(value, 'agentPauses', undefined, () => 0);
+  // The loop's idle time is read at both ends of its stretch (1 ms of slack for rounding).
+  optionalStretches(value, 'loopIdle', 'idleUs', (start, end) => end - start + 1000);
   list(value, 'scripts').forEach((script, i) => {
     string(asObject(script, `scripts[${i}]`), 'url', `scripts[${i}]`);
   });
 }
 
-/** A list absent from older sessions: when present, each item has these numbers. */
-function optionalList(file: Fields, key: string, numberKeys: string[]): void {
+/**
+ * A list of stretches absent from older sessions: when present, each item has a `startUs` at
+ * or before its `endUs` and, if named, an `amount` between 0 and `maxAmount(start, end)`.
+ */
+function optionalStretches(
+  file: Fields,
+  key: string,
+  amount: string | undefined,
+  maxAmount: (startUs: number, endUs: number) => number,
+): void {
   if (file[key] === undefined) return;
 
   list(file, key).forEach((item, i) => {
     const where = `${key}[${i}]`;
     const fields = asObject(item, where);
-    for (const numberKey of numberKeys) number(fields, numberKey, where);
+    number(fields, 'startUs', where);
+    number(fields, 'endUs', where);
+    const start = fields.startUs as number;
+    const end = fields.endUs as number;
+    if (end < start) throw new Bad(`${where}.endUs is before its startUs`);
+    if (amount === undefined) return;
+    number(fields, amount, where);
+    const value = fields[amount] as number;
+    if (value < 0 || value > maxAmount(start, end)) {
+      throw new Bad(`${where}.${amount} is out of range (${value} µs)`);
+    }
   });
 }
 
