@@ -72,6 +72,7 @@ export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {
     runDelays: [...(session.runDelays ?? [])].sort((a, b) => a.startUs - b.startUs),
     gcPauses: unionOf(session.gcs ?? []),
     agentPauses: unionOf(session.agentPauses ?? []),
+    loopIdle: [...(session.loopIdle ?? [])].sort((a, b) => a.startUs - b.startUs),
   };
   const endpoints = new Map<string, EndpointInput>();
   const spansByRequest = groupBy(coveringSpans(session.spans), span => span.requestId);

@@ -6,7 +6,15 @@ import { FrameCategory } from './frames';
 import type { LineResolver, ChargeSite } from './lines';
 import type { CpuSlice, Gap, GapCause, SpanView } from './model';
 import type { ProfileModel } from './profileModel';
-import type { ExecutionWindows, RecordedRunDelay, RecordedSpan } from './session';
+import {
+  GC_LABEL,
+  RUN_DELAY_LABEL,
+  StretchBudget,
+  overlapUs,
+  quietCauses,
+  type QuietEvidence,
+} from './quietTime';
+import type { ExecutionWindows, RecordedLoopIdle, RecordedRunDelay, RecordedSpan } from './session';
 import type { SourceMapResolver } from './sourceMaps';
 import { RUN_DELAY_HINT, hintFor } from './hints';
 import type { WaitPiece } from './waitPieces';
@@ -28,21 +36,6 @@ const MAX_BRIDGE_US = 50;
  * every 100 µs): median 30 µs, p99 about 120 µs.
  */
 const LOOP_TURN_MAX_US = 200;
-
-/** Label of collections, sampled or recorded. */
-const GC_LABEL = 'garbage collection';
-
-/** Label of the agent's flushes: the cost of being watched, said as such. */
-const AGENT_LABEL = 'Gapscope agent (flushing its records)';
-
-/** Label of the loop's turn between two callbacks of the request. */
-const LOOP_TURN_LABEL = "event loop between this request's callbacks";
-
-/** Label of time the JS thread was ready to run but had no CPU (the kernel's run queue). */
-const RUN_DELAY_LABEL = 'not scheduled: the thread was ready, the OS ran other work';
-
-/** Label of the time other requests ran while this one waited (it had nothing ready to run). */
-const OTHERS_RAN_LABEL = 'waiting (other requests ran meanwhile)';
 
 /** Label of this request's JS that ran between two samples (the windows saw it, no line). */
 const OWN_JS_LABEL = "this request's JS between samples (no line sampled)";
@@ -145,6 +138,8 @@ export interface GapContext {
   gcPauses?: readonly Interval[];
   /** Where Gapscope's agent held the thread (its flushes), sorted and disjoint. */
   agentPauses?: readonly Interval[];
+  /** The loop's idle time in its poll by stretch (a lower bound), sorted by start. */
+  loopIdle?: readonly RecordedLoopIdle[];
   /** Site id -> its `cpu` cause without the time (label, location, hint), filled lazily. */
   siteCauses?: Map<number, GapCause>;
   /** Blocking request id -> the name of its slices, filled lazily. */
@@ -262,7 +257,7 @@ export function classifyGap(
   }
   const quiet = context.windows
     ? splitByWindows(context, idle, requestId, runs, gapStart, requestStartUs)
-    : { intervals: idle, ownUs: 0, gcUs: 0, loopTurns: [] };
+    : { intervals: idle, ownUs: 0, gcUs: 0, delayedUs: 0, loopTurns: [] };
   gcUs += quiet.gcUs;
   // Another request's JS blocked this one only if this one had work ready when it ran (its
   // own callback ran right after); otherwise it was waiting anyway, e.g. for a timer.
@@ -289,16 +284,21 @@ export function classifyGap(
   for (const [owner, bySite] of blocked) causes.push(blockedCause(context, owner, bySite));
   if (gcUs > 0) causes.push({ kind: 'gc', ms: gcUs / 1000, label: GC_LABEL });
   if (quiet.ownUs > 0) causes.push({ kind: 'cpu', ms: quiet.ownUs / 1000, label: OWN_JS_LABEL });
+  if (quiet.delayedUs > 0) {
+    const ms = quiet.delayedUs / 1000;
+    causes.push({ kind: 'descheduled', ms, label: RUN_DELAY_LABEL, hint: RUN_DELAY_HINT });
+  }
   const evidence: QuietEvidence = {
+    runDelays: context.runDelays ?? [],
     gcPauses: context.gcPauses ?? [],
     agentPauses: context.agentPauses ?? [],
+    loopIdle: context.loopIdle ?? [],
     unsampled,
     otherCpu,
     othersRan,
     loopTurns: quiet.loopTurns,
-    runDelays: context.runDelays ?? [],
   };
-  causes.push(...waitCauses(quiet.intervals, waits, evidence));
+  causes.push(...quietCauses(quiet.intervals, waits, evidence));
 
   // Equal causes (one blocking endpoint's line over many requests, one wait site) are one.
   const merged = mergeCauses(causes).sort((a, b) => b.ms - a.ms);
@@ -500,6 +500,8 @@ interface Quiet {
   ownUs: number;
   /** µs of recorded collections inside this request's own windows. */
   gcUs: number;
+  /** µs of its own windows in which the thread waited for a CPU (run-queue readings). */
+  delayedUs: number;
   /** Short "no request" stretches between two of this request's windows (sorted, disjoint). */
   loopTurns: Interval[];
 }
@@ -519,16 +521,21 @@ function splitByWindows(
 ): Quiet {
   const windows = context.windows!;
   const gcPauses = context.gcPauses ?? [];
-  const runDelays = context.runDelays ?? [];
+  const runDelays = new StretchBudget(context.runDelays ?? [], delay => delay.delayUs);
+  const loopIdle = new StretchBudget(context.loopIdle ?? [], idle => idle.idleUs);
   const quiet: Interval[] = [];
   const loopTurns: Interval[] = [];
   let ownUs = 0;
   let gcUs = 0;
-  // A collection inside the request's own stretch held its JS: time of the GC, not of its code.
-  const own = (from: number, to: number) => {
-    const gc = gcPauses.length ? overlapUs(gcPauses, from, to) : 0;
+  let delayedUs = 0;
+  // The request's own stretch is its JS, less the time the thread waited for a CPU (read at
+  // the stretch's end) and the collections in it.
+  const own = (from: number, to: number, stretchStart: number) => {
+    const delayed = runDelays.takeStretch(stretchStart, to - from);
+    const gc = gcPauses.length ? Math.min(overlapUs(gcPauses, from, to), to - from - delayed) : 0;
+    delayedUs += delayed;
     gcUs += gc;
-    ownUs += to - from - gc;
+    ownUs += to - from - delayed - gc;
   };
   for (const [start, end] of idle) {
     let index = lastSwitchAtOrBefore(windows.ts, start);
@@ -544,35 +551,24 @@ function splitByWindows(
         const leadInMaxUs = from === requestStartUs ? LOOP_TURN_MAX_US : MAX_BRIDGE_US;
         const leadIn = next === to && from === gapStart && to - from <= leadInMaxUs;
         const ownLeadIn = leadIn && windows.req[index + 1] === requestId;
+        const stretchStart = windows.ts[index] ?? from;
         if (owner === 0 && (ownLeadIn || bridges(windows, index, requestId))) {
-          own(from, to);
+          own(from, to, stretchStart);
         } else if (owner === 0) {
           addInterval(quiet, from, to);
-          // A turn stretched by the OS holding the thread is still a turn: the delay read at
-          // its end is named first, and what is left is the loop's own work.
-          const turnMaxUs = LOOP_TURN_MAX_US + delayOfStretch(runDelays, windows.ts[index] ?? 0);
+          // A turn stretched by the OS holding the thread, or around a short wait in the poll,
+          // is still a turn: those are named first, and what is left is the loop's own work.
+          const turnMaxUs =
+            LOOP_TURN_MAX_US + runDelays.amountAt(stretchStart) + loopIdle.amountAt(stretchStart);
           if (bridges(windows, index, requestId, turnMaxUs)) addInterval(loopTurns, from, to);
-        } else if (owner === requestId) own(from, to);
+        } else if (owner === requestId) own(from, to, stretchStart);
         else runs.push({ owner, startUs: from, endUs: to, bySite: new Map([[-1, to - from]]) });
       }
       from = to;
       index++;
     }
   }
-  return { intervals: quiet, ownUs, gcUs, loopTurns };
-}
-
-/** The run-queue delay read at the end of the stretch that began at `startUs` (0: none). */
-function delayOfStretch(delays: readonly RecordedRunDelay[], startUs: number): number {
-  let low = 0;
-  let high = delays.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if ((delays[mid]?.startUs ?? 0) < startUs) low = mid + 1;
-    else high = mid;
-  }
-  const delay = delays[low];
-  return delay && delay.startUs === startUs ? delay.delayUs : 0;
+  return { intervals: quiet, ownUs, gcUs, delayedUs, loopTurns };
 }
 
 /**
@@ -626,202 +622,6 @@ function lastSwitchAtOrBefore(ts: readonly number[], time: number): number {
     }
   }
   return found;
-}
-
-/** What else is known of quiet time, for the part no wait explains. */
-interface QuietEvidence {
-  /** Recorded garbage-collection pauses (sorted, disjoint). */
-  gcPauses: readonly Interval[];
-  /** Gapscope's agent flushing its records (sorted, disjoint). */
-  agentPauses: readonly Interval[];
-  /** Parts of samples too long to trust: the target was not seen (sorted, disjoint). */
-  unsampled: readonly Interval[];
-  /** Samples of JS of no request. */
-  otherCpu: readonly Interval[];
-  /** Where other requests ran while this one had nothing ready. */
-  othersRan: readonly Interval[];
-  /** Short stretches between two of this request's windows. */
-  loopTurns: readonly Interval[];
-  /** The thread's run-queue delays, sorted by start. */
-  runDelays: readonly RecordedRunDelay[];
-}
-
-/**
- * Splits quiet time by the request's wait pieces (strongest first). The rest is, in order of
- * evidence: the thread held off a CPU (the kernel's run-queue delay), JS of no request, the
- * loop's turn between two of the request's callbacks, other requests running while it had
- * nothing ready; what is left stays `idle`, or `unsampled` where the profiler took no sample
- * for too long to say it was idle.
- */
-function waitCauses(
-  quiet: readonly Interval[],
-  pieces: readonly WaitPiece[],
-  evidence: QuietEvidence,
-): GapCause[] {
-  const causes: GapCause[] = [];
-  const runDelay = new RunDelayBudget(evidence.runDelays);
-  let idleUs = 0;
-  let unsampledUs = 0;
-  let otherUs = 0;
-  let othersRanUs = 0;
-  let delayedUs = 0;
-  let loopUs = 0;
-  let gcUs = 0;
-  let agentUs = 0;
-  const rest = (from: number, to: number) => {
-    const other = overlapUs(evidence.otherCpu, from, to);
-    const others = overlapUs(evidence.othersRan, from, to);
-    let unknown = overlapUs(evidence.unsampled, from, to);
-    let idle = Math.max(0, to - from - unknown - other - others);
-    // A recorded collection held the thread: nothing of this request could run.
-    const gc = Math.min(idle + unknown, overlapUs(evidence.gcPauses, from, to));
-    const gcFromUnknown = Math.min(unknown, gc);
-    unknown -= gcFromUnknown;
-    idle -= gc - gcFromUnknown;
-    // So did Gapscope's own agent while it flushed its records.
-    const agent = Math.min(idle + unknown, overlapUs(evidence.agentPauses, from, to));
-    const agentFromUnknown = Math.min(unknown, agent);
-    unknown -= agentFromUnknown;
-    idle -= agent - agentFromUnknown;
-    // The kernel saw the thread ready and waiting for a CPU: that is the strongest account of
-    // time in which nothing ran, sampled or not.
-    const delayed = runDelay.take(from, to, idle + unknown);
-    const fromUnknown = Math.min(unknown, delayed);
-    unknown -= fromUnknown;
-    idle -= delayed - fromUnknown;
-    const turn = Math.min(idle, overlapUs(evidence.loopTurns, from, to));
-    idle -= turn;
-    gcUs += gc;
-    agentUs += agent;
-    otherUs += other;
-    othersRanUs += others;
-    unsampledUs += unknown;
-    delayedUs += delayed;
-    loopUs += turn;
-    idleUs += idle;
-  };
-  for (const [start, end] of quiet) {
-    const overlapping =
-      pieces.length === 0
-        ? pieces
-        : pieces.filter(piece => piece.startUs < end && piece.endUs > start);
-    if (overlapping.length === 0) {
-      rest(start, end);
-      continue;
-    }
-
-    const points = new Set<number>([start, end]);
-    for (const piece of overlapping) {
-      if (piece.startUs > start) points.add(piece.startUs);
-      if (piece.endUs < end) points.add(piece.endUs);
-    }
-    const sorted = [...points].sort((a, b) => a - b);
-    for (let i = 0; i + 1 < sorted.length; i++) {
-      const from = sorted[i] ?? 0;
-      const to = sorted[i + 1] ?? 0;
-      const piece = strongestPiece(overlapping, (from + to) / 2);
-      if (piece) causes.push(timed(piece.cause, to - from));
-      else rest(from, to);
-    }
-  }
-  if (gcUs > 0) causes.push({ kind: 'gc', ms: gcUs / 1000, label: GC_LABEL });
-  if (delayedUs > 0) {
-    const label = RUN_DELAY_LABEL;
-    causes.push({ kind: 'descheduled', ms: delayedUs / 1000, label, hint: RUN_DELAY_HINT });
-  }
-  if (otherUs > 0) {
-    causes.push({ kind: 'other-cpu', ms: otherUs / 1000, label: 'JS outside any request' });
-  }
-  if (agentUs > 0) causes.push({ kind: 'other-cpu', ms: agentUs / 1000, label: AGENT_LABEL });
-  if (loopUs > 0) causes.push({ kind: 'loop', ms: loopUs / 1000, label: LOOP_TURN_LABEL });
-  if (unsampledUs > 0) {
-    const label = 'no samples: the target was not scheduled or the sampler starved (busy machine)';
-    causes.push({ kind: 'unsampled', ms: unsampledUs / 1000, label });
-  }
-  if (othersRanUs > 0) {
-    causes.push({ kind: 'idle', ms: othersRanUs / 1000, label: OTHERS_RAN_LABEL });
-  }
-  if (idleUs > 0) {
-    causes.push({ kind: 'idle', ms: idleUs / 1000, label: 'idle, unexplained' });
-  }
-  return causes;
-}
-
-/**
- * The run-queue delay readings of a gap, each spent at most once: a reading says how long the
- * thread waited within its stretch, not where, so it explains at most that much of the quiet
- * time inside the stretch.
- */
-class RunDelayBudget {
-  private readonly left = new Map<number, number>();
-
-  constructor(private readonly delays: readonly RecordedRunDelay[]) {}
-
-  /** Up to `wantUs` of delay recorded in stretches overlapping `[from, to]`, taken. */
-  take(from: number, to: number, wantUs: number): number {
-    let taken = 0;
-    for (let i = this.firstEndingAfter(from); i < this.delays.length && taken < wantUs; i++) {
-      const delay = this.delays[i]!;
-      if (delay.startUs >= to) break;
-
-      const overlap = Math.min(delay.endUs, to) - Math.max(delay.startUs, from);
-      const left = this.left.get(i) ?? delay.delayUs;
-      const take = Math.min(left, overlap, wantUs - taken);
-      if (take <= 0) continue;
-      this.left.set(i, left - take);
-      taken += take;
-    }
-    return taken;
-  }
-
-  /** Binary search: the first reading whose stretch ends after `time` (stretches are disjoint). */
-  private firstEndingAfter(time: number): number {
-    let low = 0;
-    let high = this.delays.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if ((this.delays[mid]?.endUs ?? 0) > time) high = mid;
-      else low = mid + 1;
-    }
-    return low;
-  }
-}
-
-/** µs of `[from, to]` covered by the sorted disjoint `intervals`. */
-function overlapUs(intervals: readonly Interval[], from: number, to: number): number {
-  let low = 0;
-  let high = intervals.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if ((intervals[mid]?.[1] ?? 0) > from) high = mid;
-    else low = mid + 1;
-  }
-
-  let us = 0;
-  for (let i = low; i < intervals.length; i++) {
-    const [start, end] = intervals[i]!;
-    if (start >= to) break;
-    us += Math.min(end, to) - Math.max(start, from);
-  }
-  return us;
-}
-
-/** The strongest piece covering `time`; on equal rank the one that started first. */
-function strongestPiece(pieces: readonly WaitPiece[], time: number): WaitPiece | undefined {
-  let best: WaitPiece | undefined;
-  for (const piece of pieces) {
-    if (piece.startUs > time || piece.endUs < time) continue;
-    if (!best || piece.rank < best.rank) best = piece;
-  }
-  return best;
-}
-
-/** A copy of a cause template with its time. */
-function timed(template: GapCause, us: number): GapCause {
-  const cause: GapCause = { kind: template.kind, ms: us / 1000, label: template.label };
-  if (template.location) cause.location = template.location;
-  if (template.hint) cause.hint = template.hint;
-  return cause;
 }
 
 /** Merges causes of the same kind and label (several samples or waits of one cause). */

@@ -73,17 +73,38 @@ describe('quiet time', () => {
     near(msOf(causes, 'idle'), 7.5, causes);
   });
 
-  it('names recorded collections first, inside the hole and inside its own JS', () => {
+  it('names the run-queue delay before collections (a GC the OS stretched), then the GC', () => {
     const gcs = [
       { startUs: 2_000, endUs: 4_000, kind: 'minor' as const },
       { startUs: 9_200, endUs: 9_500, kind: 'minor' as const },
     ];
-    const runDelays = [{ startUs: 1_000, endUs: 9_000, delayUs: 8_000 }];
+    const runDelays = [{ startUs: 1_000, endUs: 9_000, delayUs: 5_000 }];
     const causes = causesOf(holeSession({ gcs, runDelays }));
-    near(msOf(causes, 'gc'), 2.3, causes);
-    near(msOf(causes, 'descheduled'), 6, causes);
+    near(msOf(causes, 'descheduled'), 5, causes);
+    near(msOf(causes, 'gc'), 2 + 0.3, causes);
     near(msOf(causes, 'cpu'), 2 - 0.3, causes);
-    near(msOf(causes, 'idle'), 0, causes);
+    near(msOf(causes, 'idle'), 1, causes);
+  });
+
+  it('takes the delay read at the end of its own window out of its JS', () => {
+    const runDelays = [{ startUs: 9_000, endUs: 10_010, delayUs: 600 }];
+    const causes = causesOf(holeSession({ runDelays }));
+    near(msOf(causes, 'descheduled'), 0.6, causes);
+    near(msOf(causes, 'cpu'), 2 - 0.6, causes);
+  });
+
+  it('calls poll idle between two callbacks a wait nothing recorded, not the loop', () => {
+    // 150 µs between two callbacks, 120 µs of it in the poll: a short untracked wait.
+    const session = makeSession({
+      profiles: [idleProfile()],
+      requests: [makeRequest(1, '/a', 0, 1_000)],
+      windows: { ts: [0, 400, 550, 1_000], req: [1, 0, 1, 0] },
+      loopIdle: [{ startUs: 400, endUs: 550, idleUs: 120 }],
+    });
+    const causes = causesOf(session);
+    near(msOf(causes, 'idle', /nothing recorded/), 0.12, causes);
+    near(msOf(causes, 'loop'), 0.03, causes);
+    assert.ok(analyzeSession(session).requests[0]!.explainedShare < 0.9, 'a wait is unexplained');
   });
 
   it("names the agent's own flushes as the agent's", () => {

@@ -41,6 +41,11 @@ export interface SessionFile {
   gcs?: RecordedGc[];
   /** Stretches in which Gapscope's agent held the JS thread, flushing its records. */
   agentPauses?: TimedInterval[];
+  /**
+   * Stretches between two window switches in which the event loop sat idle in its poll, at
+   * least for `idleUs` (a poll the profiler's signal interrupts loses its idle time).
+   */
+  loopIdle?: RecordedLoopIdle[];
   /** Sources and source maps of the user's scripts seen in the profiles, for offline reports. */
   scripts: ScriptRecord[];
 }
@@ -85,7 +90,7 @@ export interface AgentStats {
   droppedSwitches: number;
   /** Requests dropped because too many were in flight or retained. */
   droppedRequests: number;
-  /** CPU time the agent's own flushes took in the target (µs, measured in the agent). */
+  /** Time the agent's own flushes held the JS thread (µs of wall time, measured in the agent). */
   flushCpuUs: number;
   flushes: number;
 }
@@ -162,6 +167,15 @@ export interface RecordedRunDelay {
 export interface TimedInterval {
   startUs: number;
   endUs: number;
+}
+
+/**
+ * Within `[startUs, endUs]` (from one window switch to the next) the event loop was blocked in
+ * its poll for `idleUs`: waiting for I/O or a timer, not running anything (libuv's idle time,
+ * `performance.eventLoopUtilization().idle`).
+ */
+export interface RecordedLoopIdle extends TimedInterval {
+  idleUs: number;
 }
 
 /** A garbage-collection pause of the JS thread, from the target's `gc` performance entries. */

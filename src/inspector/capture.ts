@@ -16,6 +16,7 @@ import {
   type RecordedRequest,
   type RecordedSpan,
   type RecordedGc,
+  type RecordedLoopIdle,
   type RecordedRunDelay,
   type RecordedWait,
   type ScriptRecord,
@@ -106,6 +107,7 @@ class Capture implements ICapture {
   private readonly runDelays: RecordedRunDelay[] = [];
   private readonly gcs: RecordedGc[] = [];
   private readonly agentPauses: TimedInterval[] = [];
+  private readonly loopIdle: RecordedLoopIdle[] = [];
   private readonly notes: string[] = [];
   private readonly scriptCache = new Map<string, ScriptRecord>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -413,6 +415,7 @@ class Capture implements ICapture {
     keepWhere(this.runDelays, delay => delay.endUs >= fromUs);
     keepWhere(this.gcs, gc => gc.endUs >= fromUs);
     keepWhere(this.agentPauses, pause => pause.endUs >= fromUs);
+    keepWhere(this.loopIdle, idle => idle.endUs >= fromUs);
   }
 
   private async flushAgent() {
@@ -443,6 +446,7 @@ class Capture implements ICapture {
     for (const delay of batch.runDelays ?? []) this.runDelays.push(delay);
     for (const gc of batch.gcs ?? []) this.gcs.push(gc);
     for (const pause of batch.agentPauses ?? []) this.agentPauses.push(pause);
+    for (const idle of batch.loopIdle ?? []) this.loopIdle.push(idle);
     this.stats = batch.stats;
     this.reportProgressNow();
   }
@@ -502,6 +506,7 @@ class Capture implements ICapture {
     if (this.runDelays.length) session.runDelays = [...this.runDelays];
     if (this.gcs.length) session.gcs = [...this.gcs];
     if (this.agentPauses.length) session.agentPauses = [...this.agentPauses];
+    if (this.loopIdle.length) session.loopIdle = [...this.loopIdle];
     return session;
   }
 

@@ -31,12 +31,13 @@ export interface Captured {
 }
 
 /**
- * Starts the waits fixture, attaches, captures in `waits` tracking while `scenario` runs, then
- * stops, detaches and stops the fixture (also when something fails).
+ * Starts the waits fixture, attaches, captures in `tracking` (`waits` unless told) while
+ * `scenario` runs, then stops, detaches and stops the fixture (also when something fails).
  */
 export async function captureScenario(
   scenario: (port: number) => Promise<void>,
   options: FixtureOptions = {},
+  tracking: 'waits' | 'windows' = 'waits',
 ): Promise<Captured> {
   let session: SessionFile | undefined;
   const fixture: Fixture = await startFixture('../waits/server.js', options);
@@ -45,8 +46,7 @@ export async function captureScenario(
     assert.ok(attached.ok, JSON.stringify(!attached.ok && attached.error));
     try {
       // Waits are for targeted captures, sampled finer than the 10 ms default.
-      const options = { tracking: 'waits', samplingIntervalUs: 1000 } as const;
-      const capture = await startCapture(attached.value, options);
+      const capture = await startCapture(attached.value, { tracking, samplingIntervalUs: 1000 });
       try {
         await scenario(fixture.port);
       } finally {

@@ -22,11 +22,11 @@ import {
 const SLUG = `/slug?slug=${'a'.repeat(22)}b`;
 
 /**
- * The share of a request's wall time every request here must have explained. The goal is 99%;
- * on this shared 2-core machine a request may lose a ms or two to being descheduled, which no
- * record of the target can name.
+ * The share of a request's wall time every request here must have explained: the goal, 99%.
+ * Time the OS held the thread is named too ("not scheduled", from the kernel's run-queue
+ * readings); a request may still keep up to 0.5 ms no record names (see the check).
  */
-const MIN_EXPLAINED = 0.95;
+const MIN_EXPLAINED = 0.99;
 
 /**
  * True when a cause's ms matches the wait the fixture measured around its own await: most of
@@ -195,5 +195,25 @@ describe('waits of a real service', () => {
       const allowedMs = Math.max((1 - MIN_EXPLAINED) * request.durationMs, 0.5);
       assert.ok(unexplainedMs <= allowedMs, describeRequest(request));
     }
+  });
+});
+
+describe('waits nobody tracked (windows tracking)', () => {
+  it("names a store call's 80 ms as a wait nothing recorded, not as the loop or CPU", async () => {
+    const { analysis } = await captureScenario(
+      async port => assert.equal((await http(port, '/session')).status, 200),
+      {},
+      'windows',
+    );
+    const request = requestOf(analysis, '/session');
+    const dump = describeRequest(request);
+    // Without wait tracking the socket is not followed: the store's 80 ms are a wait nothing
+    // recorded. The loop's idle time names part of it (the profiler's signals cut polls short
+    // and libuv drops the idle time of a cut poll: a lower bound); none of it is the loop's
+    // turn or the request's CPU, and it is not explained.
+    assert.ok(msOf(request, cause => /nothing recorded/.test(cause.label)) > 5, dump);
+    assert.ok(msOf(request, cause => cause.kind === 'loop') < 1, dump);
+    assert.ok(msOf(request, cause => cause.kind === 'cpu') < 20, dump);
+    assert.ok(request.explainedShare < 0.5, dump);
   });
 });

@@ -71,6 +71,10 @@ export function install(config: AgentConfig, require: Require): AgentInstallResu
   windows.enable();
   if (config.trackWindows) {
     windows.trackRunDelays(RunDelayTracker.open(require('fs') as typeof Fs, recorder, process.pid));
+    const { performance: perf } = require('perf_hooks') as typeof PerfHooks;
+    if (typeof perf.eventLoopUtilization === 'function') {
+      windows.trackLoopIdle(() => perf.eventLoopUtilization().idle);
+    }
   }
   waits?.enable();
   gcs.enable();

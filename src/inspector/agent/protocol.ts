@@ -7,6 +7,7 @@
 import type {
   AgentStats,
   RecordedGc,
+  RecordedLoopIdle,
   RecordedRunDelay,
   RecordedSpan,
   RecordedWait,
@@ -97,6 +98,8 @@ export interface AgentBatch {
   runDelays?: RecordedRunDelay[];
   /** Garbage-collection pauses since the last flush (absent when none). */
   gcs?: RecordedGc[];
+  /** Stretches in which the event loop sat idle in its poll (absent when none). */
+  loopIdle?: RecordedLoopIdle[];
   /** The agent's own earlier flushes (each is sent with the batch after it). */
   agentPauses?: TimedInterval[];
   stats: AgentStats;

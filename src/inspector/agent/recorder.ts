@@ -9,6 +9,7 @@
 import type {
   AgentStats,
   RecordedGc,
+  RecordedLoopIdle,
   RecordedRunDelay,
   RecordedSpan,
   RecordedWait,
@@ -35,6 +36,7 @@ export class Recorder {
   private waits: RecordedWait[] = [];
   private runDelays: RecordedRunDelay[] = [];
   private gcs: RecordedGc[] = [];
+  private loopIdle: RecordedLoopIdle[] = [];
   /** The recorder's own flushes, sent with the next batch (a flush cannot time itself). */
   private pauses: TimedInterval[] = [];
   private readonly switchTimes: Float64Array;
@@ -100,6 +102,11 @@ export class Recorder {
     this.flushIfCrowded();
   }
 
+  recordLoopIdle(idle: RecordedLoopIdle): void {
+    this.loopIdle.push(idle);
+    this.flushIfCrowded();
+  }
+
   recordGc(gc: RecordedGc): void {
     this.gcs.push(gc);
     this.flushIfCrowded();
@@ -118,6 +125,7 @@ export class Recorder {
     if (this.waits.length) batch.waits = this.waits;
     if (this.runDelays.length) batch.runDelays = this.runDelays;
     if (this.gcs.length) batch.gcs = this.gcs;
+    if (this.loopIdle.length) batch.loopIdle = this.loopIdle;
     if (this.pauses.length) batch.agentPauses = this.pauses;
     this.starts = [];
     this.ends = [];
@@ -125,6 +133,7 @@ export class Recorder {
     this.waits = [];
     this.runDelays = [];
     this.gcs = [];
+    this.loopIdle = [];
     this.pauses = [];
     this.stats.flushes++;
     try {
@@ -160,7 +169,8 @@ export class Recorder {
       this.spans.length +
       this.waits.length +
       this.runDelays.length +
-      this.gcs.length;
+      this.gcs.length +
+      this.loopIdle.length;
     if (records >= MAX_BUFFERED_REQUEST_RECORDS) this.flush();
   }
 }
