@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import * as asyncHooks from 'node:async_hooks';
 import * as crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import * as tls from 'node:tls';
 import { test } from 'node:test';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -202,4 +205,52 @@ test("outside requests an AsyncResource is no pool job; Node's own pool jobs are
   );
   const job = recorded.find(wait => wait.type === 'PBKDF2REQUEST');
   assert.equal(job?.requestId, 0, JSON.stringify(recorded));
+});
+
+test('a TLS connection written by a request waits for its next read, as TLSWRAP', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'gapscope-tls-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const keyFile = join(dir, 'key.pem');
+  const certFile = join(dir, 'cert.pem');
+  execFileSync(
+    'openssl',
+    [
+      ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost'],
+      ...['-keyout', keyFile, '-out', certFile],
+    ],
+    { stdio: 'ignore' },
+  );
+  const key = readFileSync(keyFile);
+  const cert = readFileSync(certFile);
+  const server = tls.createServer({ key, cert }, socket => {
+    socket.on('data', () => setTimeout(() => socket.write('pong'), 40));
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const client = tls.connect({ port, host: '127.0.0.1', ca: cert, servername: 'localhost' });
+  // The client first: the server closes only once its connections are gone.
+  t.after(async () => {
+    client.destroy();
+    await new Promise(resolve => server.close(resolve));
+  });
+  await new Promise(resolve => client.once('secureConnect', resolve));
+
+  const { tracker, windows, waits } = makeTracker();
+  tracker.enable();
+  try {
+    windows.current = 8;
+    const reply = new Promise(resolve => client.once('data', resolve));
+    user.sendPing(client);
+    await reply;
+  } finally {
+    windows.current = 0;
+    tracker.disable();
+  }
+
+  const sockets = waits().filter(wait => wait.requestId === 8 && wait.kind === 'socket');
+  assert.equal(sockets.length, 1, JSON.stringify(sockets));
+  assert.equal(sockets[0]!.type, 'TLSWRAP');
+  assert.equal(sockets[0]!.peer, `127.0.0.1:${port}`);
+  assert.equal(sockets[0]!.callSite?.line, markedLine('unit-write'));
+  assert.ok(sockets[0]!.endUs - sockets[0]!.startUs >= 35_000);
 });
