@@ -70,7 +70,7 @@ export function analyzeSession(session: SessionFile, options: AnalyzeOptions = {
     windows: session.windows,
     maxSampleUs: SAMPLE_TRUST_INTERVALS * Math.max(session.capture.samplingIntervalUs, 1000),
     runDelays: [...(session.runDelays ?? [])].sort((a, b) => a.startUs - b.startUs),
-    gcPauses: unionOf(session.gcs ?? []),
+    gcPauses: session.gcs && unionOf(session.gcs),
     agentPauses: unionOf(session.agentPauses ?? []),
     loopIdle: [...(session.loopIdle ?? [])].sort((a, b) => a.startUs - b.startUs),
   };

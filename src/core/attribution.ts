@@ -31,7 +31,8 @@ export function attributeSamples(
   for (let i = 0; i < sampleStartUs.length; i++) {
     const time = sampleStartUs[i] ?? 0;
     while (next < switches && (ts[next] ?? 0) <= time) {
-      current = req[next] ?? 0;
+      // JS of no request (BACKGROUND_JS) is attributed to none.
+      current = Math.max(0, req[next] ?? 0);
       next++;
       const lifetime = bounds.get(current);
       from = lifetime?.startUs ?? -Infinity;

@@ -134,7 +134,10 @@ export interface GapContext {
   maxSampleUs?: number;
   /** The JS thread's run-queue delays, sorted by start (Linux captures). */
   runDelays?: readonly RecordedRunDelay[];
-  /** Recorded garbage-collection pauses, sorted and disjoint. */
+  /**
+   * Recorded garbage-collection pauses, sorted and disjoint; absent in older sessions, where
+   * only samples show collections.
+   */
   gcPauses?: readonly Interval[];
   /** Where Gapscope's agent held the thread (its flushes), sorted and disjoint. */
   agentPauses?: readonly Interval[];
@@ -232,6 +235,10 @@ export function classifyGap(
     const us = end - start;
     if (category === IDLE || category === ROOT) {
       addInterval(idle, start, end);
+    } else if (category === GC && context.gcPauses) {
+      // The recorded pauses say where collections were; the sample only saw one at its start.
+      // Its interval is split like an idle one's (windows, then recorded pauses and the rest).
+      addInterval(idle, start, end);
     } else if (category === GC) {
       gcUs += us;
       // Another request's GC does not end its run (the loop is still held).
@@ -257,7 +264,7 @@ export function classifyGap(
   }
   const quiet = context.windows
     ? splitByWindows(context, idle, requestId, runs, gapStart, requestStartUs)
-    : { intervals: idle, ownUs: 0, gcUs: 0, delayedUs: 0, loopTurns: [] };
+    : { intervals: idle, ownUs: 0, gcUs: 0, delayedUs: 0, loopTurns: [], backgroundJs: [] };
   gcUs += quiet.gcUs;
   // Another request's JS blocked this one only if this one had work ready when it ran (its
   // own callback ran right after); otherwise it was waiting anyway, e.g. for a timer.
@@ -294,7 +301,8 @@ export function classifyGap(
     agentPauses: context.agentPauses ?? [],
     loopIdle: context.loopIdle ?? [],
     unsampled,
-    otherCpu,
+    // JS of no request: seen by samples, or by the windows of callbacks of no request.
+    otherCpu: quiet.backgroundJs.length ? unionIntervals(otherCpu, quiet.backgroundJs) : otherCpu,
     othersRan,
     loopTurns: quiet.loopTurns,
   };
@@ -471,7 +479,7 @@ function ranNext(
       next = Math.max(at, time);
       break;
     }
-    if (owner !== 0 && owner !== run.owner && at >= time) return false;
+    if (owner > 0 && owner !== run.owner && at >= time) return false;
   }
 
   const { model } = context;
@@ -504,6 +512,8 @@ interface Quiet {
   delayedUs: number;
   /** Short "no request" stretches between two of this request's windows (sorted, disjoint). */
   loopTurns: Interval[];
+  /** Where callbacks of no request ran, by the windows (sorted, disjoint). */
+  backgroundJs: Interval[];
 }
 
 /**
@@ -525,6 +535,7 @@ function splitByWindows(
   const loopIdle = new StretchBudget(context.loopIdle ?? [], idle => idle.idleUs);
   const quiet: Interval[] = [];
   const loopTurns: Interval[] = [];
+  const backgroundJs: Interval[] = [];
   let ownUs = 0;
   let gcUs = 0;
   let delayedUs = 0;
@@ -558,17 +569,60 @@ function splitByWindows(
           addInterval(quiet, from, to);
           // A turn stretched by the OS holding the thread, or around a short wait in the poll,
           // is still a turn: those are named first, and what is left is the loop's own work.
-          const turnMaxUs =
-            LOOP_TURN_MAX_US + runDelays.amountAt(stretchStart) + loopIdle.amountAt(stretchStart);
-          if (bridges(windows, index, requestId, turnMaxUs)) addInterval(loopTurns, from, to);
-        } else if (owner === requestId) own(from, to, stretchStart);
-        else runs.push({ owner, startUs: from, endUs: to, bySite: new Map([[-1, to - from]]) });
+          const namedUs = (i: number) =>
+            runDelays.amountAt(windows.ts[i] ?? 0) + loopIdle.amountAt(windows.ts[i] ?? 0);
+          if (isLoopTurn(windows, index, requestId, namedUs)) addInterval(loopTurns, from, to);
+        } else if (owner === requestId) {
+          own(from, to, stretchStart);
+        } else if (owner < 0) {
+          // A callback of no request ran: JS outside any request, not the loop's turn.
+          addInterval(quiet, from, to);
+          addInterval(backgroundJs, from, to);
+        } else {
+          // A collection inside another request's window held the loop as a collection.
+          const gc = gcPauses.length ? overlapUs(gcPauses, from, to) : 0;
+          gcUs += gc;
+          const us = to - from - gc;
+          if (us > 0) runs.push({ owner, startUs: from, endUs: to, bySite: new Map([[-1, us]]) });
+        }
       }
       from = to;
       index++;
     }
   }
-  return { intervals: quiet, ownUs, gcUs, delayedUs, loopTurns };
+  return { intervals: quiet, ownUs, gcUs, delayedUs, loopTurns, backgroundJs };
+}
+
+/** Switches looked through on each side of a stretch for the request's own windows. */
+const MAX_TURN_SWITCHES = 32;
+
+/**
+ * True when the "no request" stretch at `index` is part of the loop's turn between two windows
+ * of the request: the loop's own time between them (callbacks of no request left out, and what
+ * `namedUs` says readings name in each stretch) is at most LOOP_TURN_MAX_US.
+ */
+function isLoopTurn(
+  windows: ExecutionWindows,
+  index: number,
+  requestId: number,
+  namedUs: (index: number) => number,
+): boolean {
+  const { ts, req } = windows;
+  if (req[index] !== 0) return false;
+
+  let before = index - 1;
+  while (before >= 0 && (req[before] ?? 0) <= 0 && index - before <= MAX_TURN_SWITCHES) before--;
+  let after = index + 1;
+  while (after < req.length && (req[after] ?? 0) <= 0 && after - index <= MAX_TURN_SWITCHES) {
+    after++;
+  }
+  if (req[before] !== requestId || req[after] !== requestId) return false;
+
+  let loopUs = 0;
+  for (let i = before + 1; i < after; i++) {
+    if (req[i] === 0) loopUs += (ts[i + 1] ?? 0) - (ts[i] ?? 0) - namedUs(i);
+  }
+  return loopUs <= LOOP_TURN_MAX_US;
 }
 
 /**
@@ -589,21 +643,13 @@ function runEnd(windows: ExecutionWindows, owner: number, start: number, end: nu
   }
 }
 
-/**
- * True when window `index` is a "no request" stretch of at most `maxUs` between two of the
- * request's windows.
- */
-function bridges(
-  windows: ExecutionWindows,
-  index: number,
-  requestId: number,
-  maxUs = MAX_BRIDGE_US,
-): boolean {
+/** True when window `index` is a short "no request" stretch between two of the request's. */
+function bridges(windows: ExecutionWindows, index: number, requestId: number): boolean {
   if (index < 1 || windows.req[index] !== 0) return false;
 
   const start = windows.ts[index] ?? 0;
   const end = windows.ts[index + 1];
-  if (end === undefined || end - start > maxUs) return false;
+  if (end === undefined || end - start > MAX_BRIDGE_US) return false;
   return windows.req[index - 1] === requestId && windows.req[index + 1] === requestId;
 }
 

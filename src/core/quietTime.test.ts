@@ -170,6 +170,61 @@ describe('quiet time', () => {
     near(msOf(causes, 'idle'), 0, causes);
   });
 
+  it('tells callbacks of no request apart from the loop between two of the request', () => {
+    const session = makeSession({
+      profiles: [idleProfile()],
+      requests: [makeRequest(1, '/a', 0, 1_000)],
+      windows: { ts: [0, 400, 450, 550, 600, 1_000], req: [1, 0, -1, 0, 1, 0] },
+    });
+    const causes = causesOf(session);
+    near(msOf(causes, 'other-cpu', /outside any request/), 0.1, causes);
+    near(msOf(causes, 'loop'), 0.1, causes);
+    near(msOf(causes, 'idle'), 0, causes);
+
+    // Background callbacks every few ms while the request waits: not one long loop turn.
+    const waiting = makeSession({
+      profiles: [idleProfile()],
+      requests: [makeRequest(1, '/a', 0, 10_000)],
+      windows: {
+        ts: [0, 100, 200, 300, 5_000, 5_100, 9_000, 10_000],
+        req: [1, 0, -1, 0, -1, 0, 1, 0],
+      },
+    });
+    const waitingCauses = causesOf(waiting);
+    near(msOf(waitingCauses, 'loop'), 0, waitingCauses);
+    near(msOf(waitingCauses, 'other-cpu', /outside any request/), 0.2, waitingCauses);
+    near(msOf(waitingCauses, 'idle'), 8.7, waitingCauses);
+  });
+
+  it('charges a GC sample only where a recorded collection was', () => {
+    // One 10 ms sample that saw a collection at its start; the collection took 300 µs.
+    const profile = makeProfile(
+      [
+        { id: 1, functionName: '(root)' },
+        { id: 2, functionName: '(garbage collector)', parent: 1 },
+      ],
+      [2],
+      10_000,
+    );
+    const base = {
+      profiles: [profile],
+      requests: [makeRequest(1, '/a', 0, 10_000)],
+      windows: { ts: [0, 1_000, 9_000, 10_000], req: [1, 0, 1, 0] },
+    };
+    const recorded = causesOf(
+      makeSession({ ...base, gcs: [{ startUs: 0, endUs: 300, kind: 'minor' }] }),
+    );
+    near(msOf(recorded, 'gc'), 0.3, recorded);
+    near(msOf(recorded, 'cpu'), 2 - 0.3, recorded);
+    // The rest is quiet: idle, or past a few sampling intervals, unsampled.
+    near(msOf(recorded, 'idle') + msOf(recorded, 'unsampled'), 8, recorded);
+
+    // An older session without recorded collections: the sample is all there is to go by, so
+    // the request's whole first window counts as collecting.
+    const sampled = causesOf(makeSession(base));
+    near(msOf(sampled, 'gc'), 1, sampled);
+  });
+
   it('lets a recorded wait explain a short stretch before the loop does', () => {
     const session = makeSession({
       profiles: [idleProfile()],

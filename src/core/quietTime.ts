@@ -1,10 +1,11 @@
 /**
  * Quiet time of a request: the parts of a gap where no sample saw its JS and no window says it
  * ran. Recorded waits explain it first (strongest first); what is left is named from what held
- * the JS thread or the loop meanwhile, in order of evidence: the kernel's run-queue delay (the
- * thread was ready, the OS ran other work), garbage collection, Gapscope's own agent, the loop
- * idle in its poll (a wait nothing tracked), the loop's turn between two of the request's
- * callbacks. Only the rest is "idle, unexplained".
+ * the JS thread or the loop meanwhile: JS of no request (Gapscope's agent flushing, other
+ * callbacks), other requests that ran while this one had nothing ready, then, in order of
+ * evidence, the kernel's run-queue delay (the thread was ready, the OS ran other work), garbage
+ * collection, the loop idle in its poll (a wait nothing tracked) and the loop's turn between two
+ * of the request's callbacks. Only the rest is "idle, unexplained".
  */
 import { RUN_DELAY_HINT } from './hints';
 import type { GapCause } from './model';
@@ -128,14 +129,26 @@ class RestSplitter {
 
   split(from: number, to: number): void {
     const { evidence, totals } = this;
-    const other = overlapUs(evidence.otherCpu, from, to);
-    const othersRan = overlapUs(evidence.othersRan, from, to);
+    let left = to - from;
+    const claim = (us: number) => {
+      const taken = Math.max(0, Math.min(us, left));
+      left -= taken;
+      return taken;
+    };
+    // JS of no request first: Gapscope's agent flushing, any other, then other requests that
+    // ran while this one had nothing ready.
+    const agent = claim(overlapUs(evidence.agentPauses, from, to));
+    const other = claim(
+      overlapUs(evidence.otherCpu, from, to) -
+        overlapOfBoth(evidence.otherCpu, evidence.agentPauses, from, to),
+    );
+    const othersRan = claim(overlapUs(evidence.othersRan, from, to));
     // Unknown (no sample) and idle alike are time in which this request did not run; each
     // piece of evidence below takes its share of both, unknown first.
-    const open = { unknown: overlapUs(evidence.unsampled, from, to), idle: 0 };
-    open.idle = Math.max(0, to - from - open.unknown - other - othersRan);
+    const unknown = Math.min(overlapUs(evidence.unsampled, from, to), left);
+    const open = { unknown, idle: left - unknown };
     const take = (us: number) => {
-      const taken = Math.min(us, open.unknown + open.idle);
+      const taken = Math.max(0, Math.min(us, open.unknown + open.idle));
       const fromUnknown = Math.min(open.unknown, taken);
       open.unknown -= fromUnknown;
       open.idle -= taken - fromUnknown;
@@ -143,17 +156,17 @@ class RestSplitter {
     };
 
     // The kernel saw the thread ready and waiting for a CPU: the strongest account of time in
-    // which nothing ran, a collection or a flush stretched by it included.
+    // which nothing ran, a collection stretched by it included.
     totals.delayed += take(this.runDelay.take(from, to, open.unknown + open.idle));
-    // A recorded collection, or Gapscope's agent, held the thread.
+    // A recorded collection held the thread.
     totals.gc += take(overlapUs(evidence.gcPauses, from, to));
-    totals.agent += take(overlapUs(evidence.agentPauses, from, to));
     // The loop sat in its poll: the request waited on something no tracking recorded.
     totals.loopIdle += take(this.loopIdle.take(from, to, open.unknown + open.idle));
     // What is left of a short stretch between two callbacks is the loop's own work.
     const turn = Math.min(open.idle, overlapUs(evidence.loopTurns, from, to));
     open.idle -= turn;
     totals.loop += turn;
+    totals.agent += agent;
     totals.other += other;
     totals.othersRan += othersRan;
     totals.unsampled += open.unknown;
@@ -267,6 +280,23 @@ export function overlapUs(intervals: readonly Interval[], from: number, to: numb
     const [start, end] = intervals[i]!;
     if (start >= to) break;
     us += Math.min(end, to) - Math.max(start, from);
+  }
+  return us;
+}
+
+/** µs of `[from, to]` covered by both sorted disjoint lists. */
+function overlapOfBoth(
+  first: readonly Interval[],
+  second: readonly Interval[],
+  from: number,
+  to: number,
+): number {
+  if (first.length === 0 || second.length === 0) return 0;
+
+  let us = 0;
+  for (const [start, end] of first) {
+    if (start >= to) break;
+    if (end > from) us += overlapUs(second, Math.max(start, from), Math.min(end, to));
   }
   return us;
 }

@@ -37,7 +37,10 @@ export interface SessionFile {
    * (Linux only; absent in sessions of older versions and on other systems).
    */
   runDelays?: RecordedRunDelay[];
-  /** Garbage-collection pauses of the JS thread (absent in sessions of older versions). */
+  /**
+   * Garbage-collection pauses of the JS thread, every one (absent in sessions of older
+   * versions, where only samples show collections).
+   */
   gcs?: RecordedGc[];
   /** Stretches in which Gapscope's agent held the JS thread, flushing its records. */
   agentPauses?: TimedInterval[];
@@ -114,8 +117,12 @@ export interface RecordedRequest {
 
 /**
  * Parallel arrays of switches: from `ts[i]` until `ts[i + 1]` the JS thread ran code of request
- * `req[i]` (0: of no request). Sorted by time.
+ * `req[i]`; 0: no request's code (the event loop itself, or JS of no request in sessions of
+ * older versions); BACKGROUND_JS (-1): a callback of no request ran. Sorted by time.
  */
+/** `ExecutionWindows.req` of a callback that belongs to no request (a timer, a job). */
+export const BACKGROUND_JS = -1;
+
 export interface ExecutionWindows {
   ts: number[];
   req: number[];

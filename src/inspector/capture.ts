@@ -504,7 +504,8 @@ class Capture implements ICapture {
       scripts,
     };
     if (this.runDelays.length) session.runDelays = [...this.runDelays];
-    if (this.gcs.length) session.gcs = [...this.gcs];
+    // Present whenever the agent recorded them: an empty list then means no collection ran.
+    if (installed?.recordsGc || this.gcs.length) session.gcs = [...this.gcs];
     if (this.agentPauses.length) session.agentPauses = [...this.agentPauses];
     if (this.loopIdle.length) session.loopIdle = [...this.loopIdle];
     return session;

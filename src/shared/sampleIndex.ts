@@ -239,7 +239,8 @@ function windowCursor(windows: ExecutionWindows): (timeUs: number) => number {
   let at = -1;
   return timeUs => {
     while (at + 1 < windows.ts.length && windows.ts[at + 1]! <= timeUs) at++;
-    return at >= 0 ? (windows.req[at] ?? 0) : 0;
+    // JS of no request (a negative marker) belongs to none.
+    return at >= 0 ? Math.max(0, windows.req[at] ?? 0) : 0;
   };
 }
 

@@ -77,7 +77,7 @@ export function install(config: AgentConfig, require: Require): AgentInstallResu
     }
   }
   waits?.enable();
-  gcs.enable();
+  const recordsGc = gcs.enable();
   let tickedAt = now();
   const timer = setInterval(() => {
     try {
@@ -133,6 +133,7 @@ export function install(config: AgentConfig, require: Require): AgentInstallResu
     tracer,
     nowUs: recorder.nowUs(),
     threadpoolSize: threadpoolSizeOf(process.env.UV_THREADPOOL_SIZE),
+    recordsGc,
   };
 }
 

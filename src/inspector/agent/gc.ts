@@ -33,8 +33,9 @@ export class GcTracker {
     private readonly recorder: Recorder,
   ) {}
 
-  enable(): void {
-    if (this.observer) return;
+  /** Starts observing; false when this Node gives no gc entries. */
+  enable(): boolean {
+    if (this.observer) return true;
 
     const recorder = this.recorder;
     try {
@@ -57,6 +58,7 @@ export class GcTracker {
       // No gc entries on this Node: pauses stay visible to the samples only.
       this.observer = undefined;
     }
+    return this.observer !== undefined;
   }
 
   disable(): void {

@@ -66,6 +66,8 @@ export interface AgentInstallResult {
   nowUs: number;
   /** The libuv thread pool size the target runs with (its UV_THREADPOOL_SIZE, default 4). */
   threadpoolSize?: number;
+  /** The agent records every garbage collection (so a session without one had none). */
+  recordsGc?: boolean;
 }
 
 /** A request seen starting. */

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import * as asyncHooks from 'node:async_hooks';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
+import { BACKGROUND_JS } from '../../core/session';
 import type { AgentBatch } from './protocol';
 import { Recorder } from './recorder';
 import { LONG_STRETCH_MS, RunDelayTracker, runDelayNsOf } from './runDelay';
 import { WindowTracker } from './windows';
-import * as asyncHooks from 'node:async_hooks';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -54,4 +55,28 @@ test('the window tracker reads the delay only after a long stretch', () => {
   clock = 0.02 + LONG_STRETCH_MS * 3;
   windows.switchTo(2);
   assert.deepEqual(reads, [0.02]);
+});
+
+test('a callback of no request is marked as such, apart from the loop and from requests', () => {
+  let clock = 0;
+  const batches: AgentBatch[] = [];
+  const now = () => clock;
+  const recorder = new Recorder(text => batches.push(JSON.parse(text)), now, 0, 64);
+  const windows = new WindowTracker(asyncHooks, recorder, now, true);
+  windows.enable();
+  try {
+    // Run a timer callback with no request current: the hook marks it, then returns to 0.
+    clock = 1;
+    const resource = new asyncHooks.AsyncResource('TEST');
+    clock = 2;
+    resource.runInAsyncScope(() => {
+      clock = 3;
+      assert.equal(windows.current, 0, 'no request is current in a background callback');
+    });
+  } finally {
+    windows.disable();
+  }
+  recorder.flush();
+  const req = batches.flatMap(batch => batch.windows.req);
+  assert.deepEqual(req, [BACKGROUND_JS, 0]);
 });

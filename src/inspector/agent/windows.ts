@@ -1,11 +1,13 @@
 /**
  * Execution windows: which request's code runs on the JS thread. An async_hooks hook tags
  * every async resource with the request current at its creation; `before` reads the tag of
- * the resource about to run and records a switch only when the running request changes;
+ * the resource about to run and records a switch only when the running request changes (a
+ * callback of no request is recorded as BACKGROUND_JS, apart from the loop's own time);
  * `after` switches back to "no request". Callbacks run on every async hop of the service, so
  * they do as little as possible and never throw.
  */
 import type * as AsyncHooks from 'node:async_hooks';
+import { BACKGROUND_JS } from '../../core/session';
 import type { Recorder } from './recorder';
 import { LONG_STRETCH_MS, type RunDelayTracker } from './runDelay';
 
@@ -24,6 +26,8 @@ type Tagged = { [REQUEST_TAG]?: number; socket?: Tagged | null };
 export class WindowTracker {
   /** The request whose code runs now (0: none). */
   current = 0;
+  /** The last value recorded in the windows: a request, 0, or BACKGROUND_JS. */
+  private marked = 0;
   private hook: AsyncHooks.AsyncHook | undefined;
   /**
    * One byte per request id, ENDED or ABORTED once the request ended: a resource a request
@@ -64,7 +68,10 @@ export class WindowTracker {
       before() {
         try {
           const requestId = requestOf(executionAsyncResource() as Tagged);
-          tracker.switchTo(tracker.ended[requestId]! > 0 ? 0 : requestId);
+          // A callback of no request (or of one that ended) is JS too: marked apart from the
+          // loop's own time between callbacks.
+          if (requestId !== 0 && !(tracker.ended[requestId]! > 0)) tracker.switchTo(requestId);
+          else tracker.switchToBackground();
         } catch {
           // Never let tracking break the service.
         }
@@ -116,18 +123,30 @@ export class WindowTracker {
     });
   }
 
-  /** Records a switch to `requestId` when it differs from the running one. */
+  /** Records a switch to `requestId` (0: none) when it differs from the running one. */
   switchTo(requestId: number): void {
-    if (requestId === this.current) return;
-
     this.current = requestId;
+    this.mark(requestId);
+  }
+
+  /** A callback of no request starts: JS, but nobody's (recorded as BACKGROUND_JS). */
+  private switchToBackground(): void {
+    this.current = 0;
+    this.mark(BACKGROUND_JS);
+  }
+
+  /** Records a switch to `value` when it differs from the last one recorded. */
+  private mark(value: number): void {
+    if (value === this.marked) return;
+
+    this.marked = value;
     const at = this.now();
     if (this.loopIdleMs) this.readLoopIdle(at);
     if (this.runDelays && at - this.switchedAt >= LONG_STRETCH_MS) {
       this.runDelays.read(this.switchedAt);
     }
     this.switchedAt = at;
-    this.recorder.recordSwitch(at, requestId);
+    this.recorder.recordSwitch(at, value);
   }
 
   /**
