@@ -126,6 +126,18 @@ function deepCases(): [string, unknown, RegExp][] {
       /runDelays\[0\]\.delayUs is out of range/,
     ],
     [
+      'duplicate readings',
+      {
+        ...session,
+        runDelays: [
+          { startUs: 1, endUs: 5000, delayUs: 0 },
+          { startUs: 1, endUs: 5000, delayUs: 0 },
+        ],
+      },
+      /runDelays\[1\] overlaps the reading before it/,
+    ],
+    ['gc kind', { ...session, gcs: [{ startUs: 1, endUs: 2, kind: 42 }] }, /gcs\[0\]\.kind is/],
+    [
       'idle past its stretch',
       { ...session, loopIdle: [{ startUs: 0, endUs: 100, idleUs: 5000 }] },
       /loopIdle\[0\]\.idleUs is out of range/,

@@ -59,15 +59,25 @@ function checkFile(value: unknown): void {
   list(value, 'waits').forEach((wait, i) => checkTimed(wait, `waits[${i}]`, 'type'));
   // What held the thread: stretches in order, amounts no longer than they can be.
   const captureUs = Number(capture.endUs) - Number(capture.startUs);
-  optionalStretches(value, 'runDelays', 'delayUs', () => Math.max(0, captureUs));
+  // Readings cover disjoint stretches between switches; a run-queue reading ends just after
+  // the next stretch began (the read itself), hence its slack.
+  optionalStretches(value, 'runDelays', 'delayUs', () => Math.max(0, captureUs), 1000);
   optionalStretches(value, 'gcs', undefined, () => 0);
   optionalStretches(value, 'agentPauses', undefined, () => 0);
   // The loop's idle time is read at both ends of its stretch (1 ms of slack for rounding).
-  optionalStretches(value, 'loopIdle', 'idleUs', (start, end) => end - start + 1000);
+  optionalStretches(value, 'loopIdle', 'idleUs', (start, end) => end - start + 1000, 0);
+  if (Array.isArray(value.gcs)) {
+    value.gcs.forEach((gc, i) => {
+      if (!GC_KINDS.has(String((gc as Fields).kind))) throw new Bad(`gcs[${i}].kind is unknown`);
+    });
+  }
   list(value, 'scripts').forEach((script, i) => {
     string(asObject(script, `scripts[${i}]`), 'url', `scripts[${i}]`);
   });
 }
+
+/** `gcs[].kind` values a session may hold. */
+const GC_KINDS = new Set(['minor', 'major', 'incremental', 'weak-callbacks', 'other']);
 
 /**
  * A list of stretches absent from older sessions: when present, each item has a `startUs` at
@@ -78,9 +88,12 @@ function optionalStretches(
   key: string,
   amount: string | undefined,
   maxAmount: (startUs: number, endUs: number) => number,
+  /** When given: the items are in order and overlap by at most this (µs). */
+  overlapUs?: number,
 ): void {
   if (file[key] === undefined) return;
 
+  let previousEnd = -Infinity;
   list(file, key).forEach((item, i) => {
     const where = `${key}[${i}]`;
     const fields = asObject(item, where);
@@ -89,6 +102,10 @@ function optionalStretches(
     const start = fields.startUs as number;
     const end = fields.endUs as number;
     if (end < start) throw new Bad(`${where}.endUs is before its startUs`);
+    if (overlapUs !== undefined && start < previousEnd - overlapUs) {
+      throw new Bad(`${where} overlaps the reading before it`);
+    }
+    previousEnd = end;
     if (amount === undefined) return;
     number(fields, amount, where);
     const value = fields[amount] as number;
