@@ -178,7 +178,8 @@ function pageHtml(routes: Map<string, string>, port: number): string {
     cspSource: `'self'`,
     scriptUri: '/webview.js',
     styleUris: styles,
-    connectSources: [`ws://127.0.0.1:${port}`],
+    // The page may be opened as 127.0.0.1 or localhost (both accepted as Host): either socket.
+    connectSources: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`],
   };
   return timelinePageHtml(
     routes.has('/codicons/codicon.css') ? { ...page, codiconUri: '/codicons/codicon.css' } : page,

@@ -59,3 +59,16 @@ test('one request reads "1 request", the favicon loads, the status is not cut', 
     await close();
   }
 });
+
+test('the page opened as localhost gets its data too', async () => {
+  const url = new URL(served.server.url);
+  url.hostname = 'localhost';
+  const { page, record, close } = await openTimeline(browser, url.href);
+  try {
+    const header = await page.locator('header').first().innerText();
+    assert.match(header, /\b1 request ·/);
+    assert.deepEqual(record.errors, []);
+  } finally {
+    await close();
+  }
+});
