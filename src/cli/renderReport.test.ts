@@ -141,6 +141,18 @@ describe('renderReport', () => {
     assert.equal(text.split('hint: All 4 threads').length - 1, 1, text);
   });
 
+  it('says how many requests were cut by the stop or abandoned by their client', () => {
+    const base = analysis();
+    const endpoint = base.endpoints[0]!;
+    endpoint.unfinished = 2;
+    endpoint.aborted = 1;
+    const text = renderReport(base, session(), { cwd: CWD, color: false });
+    assert.match(
+      text,
+      /\n {4}2 still running at stop \(not in the latency\); 1 abandoned by its client\n/,
+    );
+  });
+
   it('states the interval, the tracking mode, the agent cost and the notes in the header', () => {
     const text = renderReport(analysis(), session(), { cwd: CWD, color: false });
 

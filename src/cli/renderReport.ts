@@ -132,9 +132,24 @@ function renderHeader(analysis: Analysis, session: SessionFile, c: Colors): stri
   return lines;
 }
 
+/** `2 still running at stop (not in the latency); 1 abandoned by its client`, or ''. */
+function countNotes(endpoint: EndpointStats): string {
+  const notes: string[] = [];
+  if (endpoint.unfinished) {
+    notes.push(`${endpoint.unfinished} still running at stop (not in the latency)`);
+  }
+  if (endpoint.aborted) {
+    const clients = endpoint.aborted === 1 ? 'its client' : 'their clients';
+    notes.push(`${endpoint.aborted} abandoned by ${clients}`);
+  }
+  return notes.join('; ');
+}
+
 function renderEndpoint(endpoint: EndpointStats, options: ReportOptions, c: Colors): string[] {
   const count = `${endpoint.count} request${endpoint.count === 1 ? '' : 's'}`;
   const lines = [`${c.bold(c.cyan(endpoint.key))}  ${c.dim('·')}  ${count}`];
+  const notes = countNotes(endpoint);
+  if (notes) for (const line of wrap(notes, REPORT_WIDTH - 4)) lines.push(`    ${c.dim(line)}`);
 
   const clientP50 = options.clientP50Ms?.get(endpoint.key);
   const client =

@@ -249,6 +249,23 @@ describe('analyzeSession', () => {
     assert.equal(result.endpoint, 'GET /users/:id/orders/:id');
     assert.equal(causeMs(analysis, 'idle'), 3);
     assert.equal(result.explainedShare, 0);
+    assert.equal(result.unfinished, true);
+  });
+
+  it('leaves requests cut by the stop out of the percentiles, and counts them', () => {
+    const profile = makeProfile([{ id: 1, functionName: '(root)' }], [], 1_000, 10_000);
+    const requests = [1, 2, 3].map(id => makeRequest(id, '/a', 0, id * 1_000));
+    const cut = makeRequest(4, '/a', 0);
+    cut.aborted = true;
+    const analysis = analyzeSession(
+      makeSession({ profiles: [profile], requests: [...requests, cut] }),
+    );
+
+    const a = analysis.endpoints[0]!;
+    assert.equal(a.count, 4);
+    assert.equal(a.unfinished, 1);
+    assert.equal(a.aborted, 1);
+    assert.equal(a.p99Ms, 3, 'the cut request (10 ms so far) is no latency');
   });
 
   it('keeps endpoints apart and computes nearest-rank percentiles', () => {

@@ -401,5 +401,6 @@ function analyzeRequest(
   };
   if (request.statusCode !== undefined) analysis.statusCode = request.statusCode;
   if (request.aborted) analysis.aborted = true;
+  if (request.endUs === undefined) analysis.unfinished = true;
   return { analysis, cpuBySite, blockedSlices, coveredUs };
 }

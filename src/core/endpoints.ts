@@ -29,7 +29,12 @@ export interface EndpointInput {
 /** The stats of one endpoint. */
 export function endpointStats(input: EndpointInput, sites: readonly ChargeSite[]): EndpointStats {
   const count = input.requests.length;
-  const durations = input.requests.map(r => r.durationMs).sort((a, b) => a - b);
+  // A request cut by the capture's stop has no latency yet: the percentiles leave it out.
+  const finished = input.requests.filter(r => !r.unfinished);
+  const ranked = finished.length ? finished : input.requests;
+  const durations = ranked.map(r => r.durationMs).sort((a, b) => a - b);
+  const unfinished = count - finished.length;
+  const aborted = input.requests.filter(r => r.aborted).length;
   let wallMs = 0;
   let cpuMs = 0;
   let untracedMs = 0;
@@ -46,6 +51,8 @@ export function endpointStats(input: EndpointInput, sites: readonly ChargeSite[]
     method: input.method,
     route: input.route,
     count,
+    ...(unfinished ? { unfinished } : {}),
+    ...(aborted ? { aborted } : {}),
     p50Ms: nearestRank(durations, 50),
     p95Ms: nearestRank(durations, 95),
     p99Ms: nearestRank(durations, 99),

@@ -52,6 +52,11 @@ export interface EndpointStats {
   /** Route template, ids collapsed (`/users/:id`). */
   route: string;
   count: number;
+  /** Requests still running when the capture stopped (left out of the percentiles). */
+  unfinished?: number;
+  /** Requests whose client went away before the response. */
+  aborted?: number;
+  /** Of the finished requests (all of them when none finished). */
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
@@ -101,7 +106,10 @@ export interface RequestAnalysis {
   method: string;
   url: string;
   statusCode?: number;
+  /** The client went away before the response was sent. */
   aborted?: boolean;
+  /** Still running when the capture stopped: its duration is cut there. */
+  unfinished?: boolean;
   startUs: number;
   endUs: number;
   durationMs: number;

@@ -14,6 +14,7 @@ interface ServerMessage {
   request: { method?: string; url?: string; route?: { path?: unknown }; baseUrl?: unknown };
   response: {
     statusCode?: number;
+    headersSent?: boolean;
     writableFinished?: boolean;
     once(event: 'close', listener: () => void): void;
   };
@@ -110,7 +111,8 @@ export class RequestTracker {
     this.recorder.recordEnd({
       id: open.id,
       endUs: this.recorder.nowUs(),
-      statusCode: response.statusCode,
+      // An abandoned request sent no status: the object's default 200 would be a lie.
+      ...(response.headersSent ? { statusCode: response.statusCode } : {}),
       ...(aborted ? { aborted } : {}),
       ...(route !== undefined ? { route } : {}),
     });
