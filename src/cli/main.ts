@@ -90,7 +90,11 @@ function buildProgram(streams: CliStreams, setExitCode: (code: number) => void):
     .description('attach to a running Node service, capture, detach and print the report')
     .argument('<target>', 'a pid, an inspector address (127.0.0.1:9229) or a ws:// URL')
     .option('-d, --duration <seconds>', 'stop after this many seconds (default: Ctrl-C)', positive)
-    .option('-i, --interval <us>', 'sampling interval in microseconds (default 10000)', positive)
+    .option(
+      '-i, --interval <us>',
+      'sampling interval in microseconds, 50 to 100000 (default 10000)',
+      positive,
+    )
     .addOption(
       new Option(
         '--tracking <mode>',

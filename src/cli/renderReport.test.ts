@@ -191,6 +191,25 @@ describe('renderReport', () => {
     assert.doesNotMatch(text, /NaN|undefined/);
   });
 
+  it('says when a hot line is a guess between several calls', () => {
+    const base = analysis();
+    base.endpoints[0]!.hotLines = [{ ...pbkdf2Line, note: 'one of 3 calls, time split evenly' }];
+    const text = renderReport(base, session(), { cwd: CWD, color: false });
+    assert.match(text, /auth\.ts:29 .*\n {4}one of 3 calls, time split evenly\n/);
+  });
+
+  it('says how many causes it leaves out past the first five', () => {
+    const base = analysis();
+    const endpoint = base.endpoints[0]!;
+    endpoint.gapCauses = [1, 2, 3, 4, 5, 6, 7].map(n => ({
+      kind: 'timer' as const,
+      label: `Timeout at src/t.ts:${n}`,
+      msPerRequest: n,
+    }));
+    const text = renderReport(base, session(), { cwd: CWD, color: false });
+    assert.match(text, /… 2 more \(--json lists them all\)/);
+  });
+
   it('keeps every line within 100 columns without colour', () => {
     const text = renderReport(analysis(), session(), { cwd: CWD, color: false });
 

@@ -203,10 +203,13 @@ function renderHotLines(
       `  ${c.yellow(padEnd(where, LOCATION_WIDTH))} ${padEnd(name, FUNCTION_WIDTH)} ` +
         `${figures}${c.dim(inner)}`,
     );
+    if (hot.note) lines.push(`    ${c.dim(hot.note)}`);
     for (const hint of wrap(hot.hint ? `hint: ${hot.hint}` : '', REPORT_WIDTH - 4)) {
       lines.push(`    ${c.green(hint)}`);
     }
   }
+  const hidden = hotLines.length - (options.maxHotLines ?? 5);
+  if (hidden > 0) lines.push(c.dim(`  … ${hidden} more (--json lists them all)`));
   return lines;
 }
 
@@ -228,6 +231,8 @@ function renderGapCauses(causes: GapCauseTotal[], options: ReportOptions, c: Col
       lines.push(`    ${c.green(hint)}`);
     }
   }
+  const hidden = sorted.length - (options.maxGapCauses ?? 5);
+  if (hidden > 0) lines.push(c.dim(`  … ${hidden} more (--json lists them all)`));
   return lines;
 }
 

@@ -191,6 +191,7 @@ function addSite(
   entry.line.untracedMsPerRequest += total.untracedUs / 1000;
   entry.fnUs.set(site.functionName, (entry.fnUs.get(site.functionName) ?? 0) + total.us);
   for (const call of site.lineCalls) if (!entry.calls.includes(call)) entry.calls.push(call);
+  if (site.detail?.includes('split')) entry.line.note = site.detail;
   if (!site.inner) return;
 
   const inner = entry.line.innerFrames.find(frame => frame.name === site.inner);

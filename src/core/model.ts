@@ -98,6 +98,11 @@ export interface HotLine {
   innerFrames: { name: string; ms: number }[];
   /** A short hint for a known culprit (password hashing, sync zlib, big JSON), if any. */
   hint?: string;
+  /**
+   * How sure the line is, when it is a guess: `one of 3 calls, time split evenly` (the profile
+   * saw time below the function, and the function calls that code from several lines).
+   */
+  note?: string;
 }
 
 export interface RequestAnalysis {
