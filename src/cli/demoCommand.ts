@@ -137,12 +137,13 @@ function p50ByEndpoint(results: readonly LoadResult[]): Map<EndpointKey, number>
 function renderLoadSummary(results: readonly LoadResult[]): string {
   // A blank line parts it from the report above, as every endpoint's block is parted.
   const lines = ['', 'Load generator (autocannon, client side):'];
+  const width = Math.max(16, ...results.map(result => result.endpoint.length));
   for (const result of results) {
     const failures = result.errors + result.non2xx;
     const p50 = padStart(formatMs(result.p50Ms), 5);
     const p99 = padStart(formatMs(result.p99Ms), 5);
     lines.push(
-      `  ${padEnd(result.endpoint, 16)} ${padStart(String(result.requests), 6)} requests` +
+      `  ${padEnd(result.endpoint, width)} ${padStart(String(result.requests), 6)} requests` +
         `   p50 ${p50} ms   p99 ${p99} ms` +
         (failures ? `   ${failures} errors/non-2xx` : ''),
     );

@@ -226,12 +226,16 @@ export function pidsOf(names: readonly string[]): number[] {
     .sort((a, b) => a - b);
 }
 
-/** Every running Node process except this one, by ascending pid. */
+/**
+ * Every running Node process except this one and its ancestors (the `npx` or `npm exec` that
+ * started it, an editor's extension host), by ascending pid.
+ */
 export async function listNodeProcesses(): Promise<NodeProcessInfo[]> {
   const sockets = await readListeningSockets();
+  const own = await ancestorsOf(process.pid);
   const found: NodeProcessInfo[] = [];
   for (const pid of await listPids()) {
-    if (pid === process.pid) continue;
+    if (own.has(pid)) continue;
 
     const facts = await readProcessFacts(pid);
     if (!facts || !isNodeProcess(facts)) continue;
@@ -248,4 +252,19 @@ export async function listNodeProcesses(): Promise<NodeProcessInfo[]> {
     found.push(info);
   }
   return found;
+}
+
+/** `pid` and its ancestors, from `/proc/PID/stat` (the parent is the field after the state). */
+async function ancestorsOf(pid: number): Promise<Set<number>> {
+  const chain = new Set<number>([pid]);
+  let current = pid;
+  while (current > 1 && chain.size < 64) {
+    const stat = await readFile(`/proc/${current}/stat`, 'utf8').catch(() => undefined);
+    // The command name may hold spaces and parentheses: the fields follow its last ')'.
+    const parent = Number(stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (!Number.isInteger(parent) || parent <= 1 || chain.has(parent)) break;
+    chain.add(parent);
+    current = parent;
+  }
+  return chain;
 }

@@ -59,13 +59,14 @@ function checkFile(value: unknown): void {
   list(value, 'waits').forEach((wait, i) => checkTimed(wait, `waits[${i}]`, 'type'));
   // What held the thread: stretches in order, amounts no longer than they can be.
   const captureUs = Number(capture.endUs) - Number(capture.startUs);
-  // Readings cover disjoint stretches between switches; a run-queue reading ends just after
-  // the next stretch began (the read itself), hence its slack.
-  optionalStretches(value, 'runDelays', 'delayUs', () => Math.max(0, captureUs), 1000);
+  // Readings belong to successive stretches between switches: their starts rise. A run-queue
+  // reading ends after the read itself, which a preemption may stretch past the next start.
+  optionalStretches(value, 'runDelays', 'delayUs', () => Math.max(0, captureUs), 'starts');
   optionalStretches(value, 'gcs', undefined, () => 0);
   optionalStretches(value, 'agentPauses', undefined, () => 0);
   // The loop's idle time is read at both ends of its stretch (1 ms of slack for rounding).
-  optionalStretches(value, 'loopIdle', 'idleUs', (start, end) => end - start + 1000, 0);
+  const idleMax = (start: number, end: number) => end - start + 1000;
+  optionalStretches(value, 'loopIdle', 'idleUs', idleMax, 'disjoint');
   if (Array.isArray(value.gcs)) {
     value.gcs.forEach((gc, i) => {
       if (!GC_KINDS.has(String((gc as Fields).kind))) throw new Bad(`gcs[${i}].kind is unknown`);
@@ -88,11 +89,12 @@ function optionalStretches(
   key: string,
   amount: string | undefined,
   maxAmount: (startUs: number, endUs: number) => number,
-  /** When given: the items are in order and overlap by at most this (µs). */
-  overlapUs?: number,
+  /** `starts`: each item starts after the one before; `disjoint`: after it ended too. */
+  order?: 'starts' | 'disjoint',
 ): void {
   if (file[key] === undefined) return;
 
+  let previousStart = -Infinity;
   let previousEnd = -Infinity;
   list(file, key).forEach((item, i) => {
     const where = `${key}[${i}]`;
@@ -102,9 +104,11 @@ function optionalStretches(
     const start = fields.startUs as number;
     const end = fields.endUs as number;
     if (end < start) throw new Bad(`${where}.endUs is before its startUs`);
-    if (overlapUs !== undefined && start < previousEnd - overlapUs) {
-      throw new Bad(`${where} overlaps the reading before it`);
-    }
+    const overlaps =
+      (order === 'starts' && start <= previousStart) ||
+      (order === 'disjoint' && start < previousEnd);
+    if (overlaps) throw new Bad(`${where} overlaps the reading before it`);
+    previousStart = start;
     previousEnd = end;
     if (amount === undefined) return;
     number(fields, amount, where);

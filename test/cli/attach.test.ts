@@ -141,6 +141,9 @@ describe('gapscope attach', () => {
     assert.equal(found.cwd, process.cwd());
     assert.ok(found.listeningPorts.includes(fixture.port), String(found.listeningPorts));
     assert.equal(found.inspectorPort, undefined, 'the inspector should still be closed');
+    // The CLI leaves out itself and what started it (here this test; `npx`, an editor).
+    const listed = parseJson<NodeProcessInfo[]>(result).map(info => info.pid);
+    assert.ok(!listed.includes(process.pid), 'the process that ran `gapscope list` is listed');
 
     const text = await runCli(['list']);
     assert.match(text.stdout, new RegExp(`^ *${fixture.pid} +closed +${fixture.port}\\b`, 'm'));
