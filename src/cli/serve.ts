@@ -109,6 +109,8 @@ async function serveLive(
 
   const session = attached.value;
   try {
+    const opened = session.inspectorOpenedByUs ? ' (inspector opened by Gapscope)' : '';
+    context.streams.stderr.write(`Attached to pid ${session.pid}${opened}; capturing live.\n`);
     const capture = await startCapture(session, {}, context.logger);
     const live = new LiveSource(capture, titleOf(session), context.logger);
     await live.refresh();
@@ -117,6 +119,8 @@ async function serveLive(
     const ended = new Promise<void>(resolve => capture.onDidEnd(() => resolve()));
     await Promise.race([stop, ended]);
     clearInterval(timer);
+    // The live view keeps no file: `gapscope attach --out` is the command that saves one.
+    context.streams.stderr.write(`Stopping the capture of pid ${session.pid}; nothing is saved.\n`);
     await live.finish();
     // A target that exited leaves its final analysis on the page until Ctrl-C.
     await stop;
@@ -124,6 +128,7 @@ async function serveLive(
     return ExitCode.Ok;
   } finally {
     await session.detach();
+    context.streams.stderr.write(`Detached from pid ${session.pid}.\n`);
   }
 }
 

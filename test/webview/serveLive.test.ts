@@ -17,15 +17,18 @@ let browser: Browser;
 let stop: () => void;
 let served: Promise<number>;
 let stdout = '';
+let stderr = '';
 
 before(async () => {
   fixture = await startFixture('httpServer.js');
   browser = await launchChromium();
   const out = new PassThrough();
   out.on('data', chunk => (stdout += String(chunk)));
+  const err = new PassThrough();
+  err.on('data', chunk => (stderr += String(chunk)));
   const stopped = new Promise<void>(resolve => (stop = resolve));
   const context = {
-    streams: { stdout: out, stderr: new PassThrough() },
+    streams: { stdout: out, stderr: err },
     logger: new Logger([], LogLevel.Off, false),
     color: false,
     cwd: process.cwd(),
@@ -59,6 +62,10 @@ test('an attached page shows new requests live, then the command detaches cleanl
 
   stop();
   assert.equal(await served, 0);
+  // Progress on stderr: attached, stopping (nothing saved), detached.
+  assert.match(stderr, new RegExp(`Attached to pid ${fixture.pid}`));
+  assert.match(stderr, /nothing is saved/);
+  assert.match(stderr, new RegExp(`Detached from pid ${fixture.pid}\\.`));
   assert.equal(fixture.child.exitCode, null, 'the service keeps running after detach');
   assert.equal((await http(fixture.port, '/burn?ms=1')).status, 200);
 });
