@@ -121,13 +121,18 @@ test('a socket write waits for the next read, with the peer; disable restores wr
   }
   assert.equal(net.Socket.prototype.write, original);
 
-  const sockets = waits().filter(wait => wait.kind === 'socket');
+  assertPingWait(waits(), 3, 'TCPWRAP', port);
+});
+
+/** The ping of request `requestId` waited once, on its line, for the 40 ms late pong. */
+function assertPingWait(recorded: RecordedWait[], requestId: number, type: string, port: number) {
+  const sockets = recorded.filter(wait => wait.requestId === requestId && wait.kind === 'socket');
   assert.equal(sockets.length, 1, JSON.stringify(sockets));
-  assert.equal(sockets[0]!.type, 'TCPWRAP');
+  assert.equal(sockets[0]!.type, type);
   assert.equal(sockets[0]!.peer, `127.0.0.1:${port}`);
   assert.equal(sockets[0]!.callSite?.line, markedLine('unit-write'));
   assert.ok(sockets[0]!.endUs - sockets[0]!.startUs >= 35_000);
-});
+}
 
 test('a wait still pending when tracking stops is recorded as ending there', async () => {
   const { tracker, windows, waits } = makeTracker();
@@ -247,10 +252,5 @@ test('a TLS connection written by a request waits for its next read, as TLSWRAP'
     tracker.disable();
   }
 
-  const sockets = waits().filter(wait => wait.requestId === 8 && wait.kind === 'socket');
-  assert.equal(sockets.length, 1, JSON.stringify(sockets));
-  assert.equal(sockets[0]!.type, 'TLSWRAP');
-  assert.equal(sockets[0]!.peer, `127.0.0.1:${port}`);
-  assert.equal(sockets[0]!.callSite?.line, markedLine('unit-write'));
-  assert.ok(sockets[0]!.endUs - sockets[0]!.startUs >= 35_000);
+  assertPingWait(waits(), 8, 'TLSWRAP', port);
 });
