@@ -167,7 +167,7 @@ function renderEndpoint(endpoint: EndpointStats, options: ReportOptions, c: Colo
   if (endpoint.hotLines.length) {
     lines.push(...renderHotLines(endpoint.hotLines, options, c, 'ms/req'));
   } else {
-    lines.push(c.dim('  no CPU samples in this endpoint’s code'));
+    lines.push(c.dim("  no CPU samples in this endpoint's code"));
   }
 
   const causes = endpoint.gapCauses.filter(cause => cause.msPerRequest > 0);
