@@ -31,6 +31,7 @@ const LOOP_IDLE_LABEL = 'waiting on I/O or a timer nothing recorded (the event l
 /** Label of the time other requests ran while this one waited (it had nothing ready to run). */
 const OTHERS_RAN_LABEL = 'waiting (other requests ran meanwhile)';
 
+/** Label of time no sample covered for too long to say what ran. */
 const UNSAMPLED_LABEL =
   'no samples: the target was not scheduled or the sampler starved (busy machine)';
 

@@ -15,9 +15,6 @@ import {
   type CaptureInfo,
   type RecordedRequest,
   type RecordedSpan,
-  type RecordedGc,
-  type RecordedLoopIdle,
-  type RecordedRunDelay,
   type RecordedWait,
   type ScriptRecord,
   type SessionFile,
@@ -25,10 +22,13 @@ import {
 } from '../core/session';
 import {
   AGENT_BINDING_NAME,
+  HELD_KEYS,
+  emptyHeld,
   type AgentBatch,
   type AgentConfig,
   type AgentInstallResult,
   type AgentProbe,
+  type HeldRecords,
 } from './agent/protocol';
 import {
   AGENT_FLUSH_EXPRESSION,
@@ -104,10 +104,8 @@ class Capture implements ICapture {
   private readonly windows = { ts: [] as number[], req: [] as number[] };
   private readonly spans: RecordedSpan[] = [];
   private readonly waits: RecordedWait[] = [];
-  private readonly runDelays: RecordedRunDelay[] = [];
-  private readonly gcs: RecordedGc[] = [];
-  private readonly agentPauses: TimedInterval[] = [];
-  private readonly loopIdle: RecordedLoopIdle[] = [];
+  /** What held the target's JS thread (run-queue delays, collections, flushes, loop idle). */
+  private readonly held: HeldRecords = emptyHeld();
   private readonly notes: string[] = [];
   private readonly scriptCache = new Map<string, ScriptRecord>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -412,10 +410,9 @@ class Capture implements ICapture {
     }
     keepWhere(this.spans, span => span.endUs >= fromUs);
     keepWhere(this.waits, wait => wait.endUs >= fromUs);
-    keepWhere(this.runDelays, delay => delay.endUs >= fromUs);
-    keepWhere(this.gcs, gc => gc.endUs >= fromUs);
-    keepWhere(this.agentPauses, pause => pause.endUs >= fromUs);
-    keepWhere(this.loopIdle, idle => idle.endUs >= fromUs);
+    for (const key of HELD_KEYS) {
+      keepWhere<TimedInterval>(this.held[key], record => record.endUs >= fromUs);
+    }
   }
 
   private async flushAgent() {
@@ -443,10 +440,9 @@ class Capture implements ICapture {
     }
     for (const span of batch.spans) this.spans.push(span);
     for (const wait of batch.waits ?? []) this.waits.push(wait);
-    for (const delay of batch.runDelays ?? []) this.runDelays.push(delay);
-    for (const gc of batch.gcs ?? []) this.gcs.push(gc);
-    for (const pause of batch.agentPauses ?? []) this.agentPauses.push(pause);
-    for (const idle of batch.loopIdle ?? []) this.loopIdle.push(idle);
+    for (const key of HELD_KEYS) {
+      for (const record of batch[key] ?? []) (this.held[key] as TimedInterval[]).push(record);
+    }
     this.stats = batch.stats;
     this.reportProgressNow();
   }
@@ -503,11 +499,11 @@ class Capture implements ICapture {
       waits: [...this.waits],
       scripts,
     };
-    if (this.runDelays.length) session.runDelays = [...this.runDelays];
-    // Present whenever the agent recorded them: an empty list then means no collection ran.
-    if (installed?.recordsGc || this.gcs.length) session.gcs = [...this.gcs];
-    if (this.agentPauses.length) session.agentPauses = [...this.agentPauses];
-    if (this.loopIdle.length) session.loopIdle = [...this.loopIdle];
+    for (const key of HELD_KEYS) {
+      // Collections are all recorded: an empty list then means that none ran.
+      const always = key === 'gcs' && installed?.recordsGc;
+      if (always || this.held[key].length) Object.assign(session, { [key]: [...this.held[key]] });
+    }
     return session;
   }
 

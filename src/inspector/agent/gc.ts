@@ -43,7 +43,7 @@ export class GcTracker {
       this.observer = new this.perfHooks.PerformanceObserver(list => {
         try {
           for (const entry of list.getEntries() as unknown as GcEntry[]) {
-            recorder.recordGc({
+            recorder.recordHeld('gcs', {
               startUs: recorder.toUs(entry.startTime),
               endUs: recorder.toUs(entry.startTime + entry.duration),
               kind: kinds.get(entry.detail?.kind ?? 0) ?? 'other',

@@ -1,6 +1,6 @@
 /**
  * What the agent and the capture say to each other. The agent is bundled on its own
- * (`dist/agent.js`), so this module holds types and constants only.
+ * (`dist/agent.js`), so this module holds types, constants and one small factory only.
  *
  * Every time here is in microseconds on the target's hrtime clock (see core/session.ts).
  */
@@ -105,4 +105,17 @@ export interface AgentBatch {
   /** The agent's own earlier flushes (each is sent with the batch after it). */
   agentPauses?: TimedInterval[];
   stats: AgentStats;
+}
+
+/** The batch's lists of what held the JS thread (each absent from a batch when empty). */
+export const HELD_KEYS = ['runDelays', 'gcs', 'agentPauses', 'loopIdle'] as const;
+
+export type HeldKey = (typeof HELD_KEYS)[number];
+
+/** One list per kind of record of what held the thread. */
+export type HeldRecords = { [K in HeldKey]: NonNullable<AgentBatch[K]> };
+
+/** Empty lists of what held the thread. */
+export function emptyHeld(): HeldRecords {
+  return { runDelays: [], gcs: [], agentPauses: [], loopIdle: [] };
 }

@@ -6,16 +6,16 @@
  * Stamps are `performance.now()` (ms) while buffered, converted to hrtime µs at flush with the
  * offset measured at install.
  */
-import type {
-  AgentStats,
-  RecordedGc,
-  RecordedLoopIdle,
-  RecordedRunDelay,
-  RecordedSpan,
-  RecordedWait,
-  TimedInterval,
-} from '../../core/session';
-import type { AgentBatch, AgentRequestEnd, AgentRequestStart } from './protocol';
+import type { AgentStats, RecordedSpan, RecordedWait } from '../../core/session';
+import {
+  HELD_KEYS,
+  emptyHeld,
+  type AgentBatch,
+  type AgentRequestEnd,
+  type AgentRequestStart,
+  type HeldKey,
+  type HeldRecords,
+} from './protocol';
 
 /** Request records buffered before a flush is forced. */
 const MAX_BUFFERED_REQUEST_RECORDS = 4096;
@@ -34,11 +34,13 @@ export class Recorder {
   private ends: AgentRequestEnd[] = [];
   private spans: RecordedSpan[] = [];
   private waits: RecordedWait[] = [];
-  private runDelays: RecordedRunDelay[] = [];
-  private gcs: RecordedGc[] = [];
-  private loopIdle: RecordedLoopIdle[] = [];
-  /** The recorder's own flushes, sent with the next batch (a flush cannot time itself). */
-  private pauses: TimedInterval[] = [];
+  /**
+   * What held the thread; `agentPauses` are the recorder's own flushes, each sent with the
+   * batch after it (a flush cannot time itself).
+   */
+  private held: HeldRecords = emptyHeld();
+  /** Records buffered since the last flush (switches and the flushes' own times aside). */
+  private buffered = 0;
   private readonly switchTimes: Float64Array;
   private readonly switchRequests: Int32Array;
   private switchCount = 0;
@@ -79,37 +81,28 @@ export class Recorder {
 
   recordStart(start: AgentRequestStart): void {
     this.starts.push(start);
-    this.flushIfCrowded();
+    this.counted();
   }
 
   recordEnd(end: AgentRequestEnd): void {
     this.ends.push(end);
-    this.flushIfCrowded();
+    this.counted();
   }
 
   recordSpan(span: RecordedSpan): void {
     this.spans.push(span);
-    this.flushIfCrowded();
+    this.counted();
   }
 
   recordWait(wait: RecordedWait): void {
     this.waits.push(wait);
-    this.flushIfCrowded();
+    this.counted();
   }
 
-  recordRunDelay(delay: RecordedRunDelay): void {
-    this.runDelays.push(delay);
-    this.flushIfCrowded();
-  }
-
-  recordLoopIdle(idle: RecordedLoopIdle): void {
-    this.loopIdle.push(idle);
-    this.flushIfCrowded();
-  }
-
-  recordGc(gc: RecordedGc): void {
-    this.gcs.push(gc);
-    this.flushIfCrowded();
+  /** Records what held the thread: a run-queue delay, a collection, the loop's idle time. */
+  recordHeld<K extends HeldKey>(key: K, record: HeldRecords[K][number]): void {
+    (this.held[key] as HeldRecords[K][number][]).push(record);
+    this.counted();
   }
 
   /** Sends everything buffered as one batch. Never throws. */
@@ -123,18 +116,15 @@ export class Recorder {
       stats: this.stats,
     };
     if (this.waits.length) batch.waits = this.waits;
-    if (this.runDelays.length) batch.runDelays = this.runDelays;
-    if (this.gcs.length) batch.gcs = this.gcs;
-    if (this.loopIdle.length) batch.loopIdle = this.loopIdle;
-    if (this.pauses.length) batch.agentPauses = this.pauses;
+    for (const key of HELD_KEYS) {
+      if (this.held[key].length) Object.assign(batch, { [key]: this.held[key] });
+    }
     this.starts = [];
     this.ends = [];
     this.spans = [];
     this.waits = [];
-    this.runDelays = [];
-    this.gcs = [];
-    this.loopIdle = [];
-    this.pauses = [];
+    this.held = emptyHeld();
+    this.buffered = 0;
     this.stats.flushes++;
     try {
       if (!this.sinkBroken) this.sink(JSON.stringify(batch));
@@ -148,7 +138,7 @@ export class Recorder {
     }
     const ended = this.now();
     this.stats.flushCpuUs += Math.round((ended - began) * 1000);
-    this.pauses.push({ startUs: this.toUs(began), endUs: this.toUs(ended) });
+    this.held.agentPauses.push({ startUs: this.toUs(began), endUs: this.toUs(ended) });
   }
 
   private takeSwitches(): AgentBatch['windows'] {
@@ -162,16 +152,9 @@ export class Recorder {
     return { ts, req };
   }
 
-  private flushIfCrowded() {
-    const records =
-      this.starts.length +
-      this.ends.length +
-      this.spans.length +
-      this.waits.length +
-      this.runDelays.length +
-      this.gcs.length +
-      this.loopIdle.length;
-    if (records >= MAX_BUFFERED_REQUEST_RECORDS) this.flush();
+  /** Counts a buffered record; a crowded buffer flushes at once. */
+  private counted() {
+    if (++this.buffered >= MAX_BUFFERED_REQUEST_RECORDS) this.flush();
   }
 }
 

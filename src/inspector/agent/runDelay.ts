@@ -69,7 +69,7 @@ export class RunDelayTracker {
       endUs: this.recorder.nowUs(),
       delayUs: Math.round(delayUs),
     };
-    this.recorder.recordRunDelay(delay);
+    this.recorder.recordHeld('runDelays', delay);
   }
 
   close(): void {

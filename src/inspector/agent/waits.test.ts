@@ -105,24 +105,40 @@ test('a socket write waits for the next read, with the peer; disable restores wr
   const client = net.connect(port, '127.0.0.1');
   await new Promise(resolve => client.once('connect', resolve));
 
+  let recorded: RecordedWait[];
+  try {
+    recorded = await pingAs(client, 3, () => {
+      assert.notEqual(net.Socket.prototype.write, original);
+    });
+  } finally {
+    client.destroy();
+    await new Promise(resolve => server.close(resolve));
+  }
+  assert.equal(net.Socket.prototype.write, original);
+
+  assertPingWait(recorded, 3, 'TCPWRAP', port);
+});
+
+/** Sends the user file's ping as request `requestId` while tracking; the waits recorded. */
+async function pingAs(
+  client: net.Socket,
+  requestId: number,
+  whileTracking: () => void = () => undefined,
+): Promise<RecordedWait[]> {
   const { tracker, windows, waits } = makeTracker();
   tracker.enable();
   try {
-    assert.notEqual(net.Socket.prototype.write, original);
-    windows.current = 3;
+    whileTracking();
+    windows.current = requestId;
     const reply = new Promise(resolve => client.once('data', resolve));
     user.sendPing(client);
     await reply;
   } finally {
     windows.current = 0;
     tracker.disable();
-    client.destroy();
-    await new Promise(resolve => server.close(resolve));
   }
-  assert.equal(net.Socket.prototype.write, original);
-
-  assertPingWait(waits(), 3, 'TCPWRAP', port);
-});
+  return waits();
+}
 
 /** The ping of request `requestId` waited once, on its line, for the 40 ms late pong. */
 function assertPingWait(recorded: RecordedWait[], requestId: number, type: string, port: number) {
@@ -240,17 +256,5 @@ test('a TLS connection written by a request waits for its next read, as TLSWRAP'
   });
   await new Promise(resolve => client.once('secureConnect', resolve));
 
-  const { tracker, windows, waits } = makeTracker();
-  tracker.enable();
-  try {
-    windows.current = 8;
-    const reply = new Promise(resolve => client.once('data', resolve));
-    user.sendPing(client);
-    await reply;
-  } finally {
-    windows.current = 0;
-    tracker.disable();
-  }
-
-  assertPingWait(waits(), 8, 'TLSWRAP', port);
+  assertPingWait(await pingAs(client, 8), 8, 'TLSWRAP', port);
 });

@@ -116,7 +116,7 @@ export class WindowTracker {
     const idleUs = (idleMs - this.idleAtMs) * 1000;
     this.idleAtMs = idleMs;
     if (idleUs < MIN_LOOP_IDLE_US) return;
-    this.recorder.recordLoopIdle({
+    this.recorder.recordHeld('loopIdle', {
       startUs: this.recorder.toUs(this.switchedAt),
       endUs: this.recorder.toUs(at),
       idleUs: Math.round(idleUs),
